@@ -1,0 +1,3 @@
+from deployq.cli.main import main
+
+main()

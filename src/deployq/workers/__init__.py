@@ -1,0 +1,1 @@
+"""Celery: the app factory, queues, and the per-process context of tasks."""
