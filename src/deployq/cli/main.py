@@ -154,6 +154,15 @@ def settings_cmd(markdown: bool) -> None:
         click.echo(f"{name:<24} {value or '(unset)':<50} {source}")
 
 
+def _register() -> None:
+    from deployq.cli.appspec import appspec
+
+    cli.add_command(appspec)
+
+
+_register()
+
+
 def main() -> None:
     try:
         code = cli.main(prog_name="deployq", standalone_mode=False)

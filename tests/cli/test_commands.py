@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["up", "migrate", "coordinator", "beat", "flower", "server", "settings"]
+COMMANDS = ["up", "migrate", "coordinator", "beat", "flower", "server", "settings", "appspec"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
