@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["up", "migrate", "coordinator", "beat", "flower", "server", "settings", "appspec"]
+COMMANDS = ["up", "migrate", "coordinator", "beat", "flower", "server", "settings", "appspec", "bundle", "agent"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -92,3 +92,20 @@ def test_server_answers_its_liveness_probe(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["agent"], 2, "Missing option '--name'"),
+        (["agent", "--name", "a b"], 1, "The host name 'a b' is invalid"),
+        (["agent", "--name", "w1", "--name", "w1"], 1, "--name given twice: w1"),
+        (["agent", "--name", "w1", "--tag", "=x"], 1, "--tag '=x': expected KEY=VALUE"),
+        (["agent", "--name", "w1"], 1, "error: no Redis URL"),
+    ],
+)
+def test_agent_wrong_input(args: list[str], code: int, message: str, tmp_path: Path) -> None:
+    result = run(*args, env={"DEPLOYQ_DATA_DIR": str(tmp_path)})
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

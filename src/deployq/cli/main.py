@@ -6,6 +6,7 @@ import signal
 import socket
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
@@ -98,6 +99,35 @@ def coordinator(concurrency: int | None) -> None:
 
 
 @cli.command()
+@click.option("--name", "names", multiple=True, required=True,
+              help="Host name this agent serves (repeat to simulate several hosts in one process).")
+@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag of the on-premises instance.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Deployment root (DEPLOYQ_AGENT_ROOT; default <data dir>/agent).")
+@click.option("--install-root", type=click.Path(file_okay=False, path_type=Path),
+              help="Install every appspec destination under this prefix (for simulated hosts).")
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Lifecycle events run at once (of different deployments).")
+def agent(names: tuple[str, ...], tags: tuple[str, ...], root: Path | None, install_root: Path | None,
+          concurrency: int) -> None:
+    """Run the agent: a worker that consumes only deployq.host.<name> and runs lifecycle events.
+
+    It registers each name as an on-premises instance with its tags, writes a heartbeat every
+    DEPLOYQ_HEARTBEAT_INTERVAL seconds and needs the Redis URL and nothing else."""
+    from deployq.agent.config import AgentConfig, parse_tags
+    from deployq.agent.worker import run_agent
+
+    settings = load_settings()
+    config = AgentConfig.build(
+        list(names), root or settings.agent_root_dir, install_root,
+        tags=parse_tags(tags), heartbeat_interval=settings.heartbeat_interval,
+        max_revisions=settings.max_revisions, kill_grace=settings.hook_kill_grace,
+        s3_endpoint_url=settings.s3_endpoint_url, git_base_url=settings.git_base_url,
+    )
+    run_agent(settings, config, concurrency=concurrency)
+
+
+@cli.command()
 def beat() -> None:
     """Run the scheduler. Run exactly one per installation."""
     from deployq.workers.app import create_celery
@@ -156,8 +186,10 @@ def settings_cmd(markdown: bool) -> None:
 
 def _register() -> None:
     from deployq.cli.appspec import appspec
+    from deployq.cli.bundle import bundle
 
     cli.add_command(appspec)
+    cli.add_command(bundle)
 
 
 _register()

@@ -58,6 +58,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Threads of the coordinator worker."),
     SettingSpec("log_level", str, "INFO",
                 "Log level of every deployq process (DEBUG, INFO, WARNING, ERROR)."),
+    SettingSpec("agent_root", Path, None,
+                "An agent's deployment root (revisions, instructions, logs). Unset: `<data_dir>/agent`."),
+    SettingSpec("heartbeat_interval", float, 5.0,
+                "Seconds between two heartbeats of an agent."),
+    SettingSpec("max_revisions", int, 5,
+                "Deployment directories an agent keeps per deployment group, the current one included "
+                "(the last successful one is never pruned)."),
+    SettingSpec("hook_kill_grace", float, 5.0,
+                "Seconds between SIGTERM and SIGKILL when a hook script times out or is stopped."),
+    SettingSpec("s3_endpoint_url", str, None,
+                "S3 endpoint agents fetch S3 revisions from (any S3-compatible store). Unset: AWS."),
+    SettingSpec("git_base_url", str, "https://github.com",
+                "Base URL that GitHub-style revisions (`repository` + `commitId`) are cloned from."),
 )
 
 _SPECS = {spec.name: spec for spec in SETTINGS}
@@ -76,6 +89,12 @@ class Settings:
     beat_interval: float = 5.0
     coordinator_concurrency: int = 4
     log_level: str = "INFO"
+    agent_root: Path | None = None
+    heartbeat_interval: float = 5.0
+    max_revisions: int = 5
+    hook_kill_grace: float = 5.0
+    s3_endpoint_url: str | None = None
+    git_base_url: str = "https://github.com"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -84,6 +103,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'deployq.db').resolve()}"
+
+    @property
+    def agent_root_dir(self) -> Path:
+        return self.agent_root or self.data_dir / "agent"
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -192,6 +215,12 @@ def _check(settings: Settings) -> None:
                                  f"got {settings.visibility_timeout}")
     if settings.beat_interval <= 0:
         raise ConfigurationError("DEPLOYQ_BEAT_INTERVAL must be a positive number of seconds")
+    if settings.heartbeat_interval <= 0:
+        raise ConfigurationError("DEPLOYQ_HEARTBEAT_INTERVAL must be a positive number of seconds")
+    if settings.max_revisions < 1:
+        raise ConfigurationError(f"DEPLOYQ_MAX_REVISIONS must be at least 1, got {settings.max_revisions}")
+    if settings.hook_kill_grace < 0:
+        raise ConfigurationError("DEPLOYQ_HOOK_KILL_GRACE must be 0 or more seconds")
     if settings.coordinator_concurrency < 1:
         raise ConfigurationError("DEPLOYQ_COORDINATOR_CONCURRENCY must be at least 1")
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

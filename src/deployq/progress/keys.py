@@ -29,6 +29,10 @@ class Keys:
         """Sorted set: host → time of its last heartbeat."""
         return f"{self.prefix}:heartbeats"
 
+    def logs(self, deployment_id: str) -> str:
+        """Stream: the live output of every host's hook scripts in one deployment (bounded)."""
+        return f"{self.prefix}:logs:{deployment_id}"
+
     def lock(self, name: str) -> str:
         return f"{self.prefix}:lock:{name}"
 

@@ -127,6 +127,25 @@ class ProgressStore:
             state["outcome"] = json.loads(raw["outcome"])
         return state
 
+    # logs ----------------------------------------------------------------------------------------
+
+    def append_logs(self, deployment_id: str, entries: Iterable[Mapping[Any, Any]], *,
+                    maxlen: int = 100_000, ttl: float = 7 * 86400) -> None:
+        """Append log lines to the deployment's stream, keeping about ``maxlen`` of the newest."""
+        key = self.keys.logs(deployment_id)
+        pipe = self.redis.pipeline(transaction=False)
+        for entry in entries:
+            pipe.xadd(key, dict(entry), maxlen=maxlen, approximate=True)
+        pipe.expire(key, int(ttl))
+        pipe.execute()
+
+    def read_logs(self, deployment_id: str, after: str = "0", count: int = 1000) -> list[tuple[str, dict[str, str]]]:
+        """Entries after the stream id ``after`` (``"0"``: from the start), oldest first."""
+        rows = cast(list[tuple[str, dict[str, str]]],
+                    self.redis.xrange(self.keys.logs(deployment_id), min=f"({after}" if after != "0" else "-",
+                                      count=count))
+        return rows
+
     # heartbeats --------------------------------------------------------------------------------
 
     def heartbeat(self, host: str, ttl: float, info: Mapping[str, Any] | None = None) -> None:

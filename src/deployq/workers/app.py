@@ -10,7 +10,7 @@ from deployq.errors import ConfigurationError
 from deployq.workers.queues import COORDINATOR_QUEUE
 
 #: Every module that defines tasks; nothing is autodiscovered.
-TASK_MODULES = ["deployq.tasks.system"]
+TASK_MODULES = ["deployq.tasks.system", "deployq.tasks.instances", "deployq.tasks.agent"]
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -38,7 +38,10 @@ def create_celery(settings: Settings) -> Celery:
         task_default_queue=COORDINATOR_QUEUE,
         task_queues=[Queue(COORDINATOR_QUEUE)],  # type: ignore[no-untyped-call]
         task_create_missing_queues=True,
-        task_routes={"deployq.system.*": {"queue": COORDINATOR_QUEUE}},
+        task_routes={
+            "deployq.system.*": {"queue": COORDINATOR_QUEUE},
+            "deployq.instances.*": {"queue": COORDINATOR_QUEUE},
+        },
         worker_send_task_events=True,
         task_send_sent_event=True,
         enable_utc=True,
