@@ -25,7 +25,7 @@ def test_coordinator_answers_and_beat_ticks(tmp_path: Path, redis_url: str, proc
         report = app.send_task("deployq.system.health").get(timeout=30)
     finally:
         app.close()
-    assert report["schema"] == "0001"
+    assert report["schema"] == "0002"
     assert report["redis_ping"] is True
     assert report["beat_age"] is not None and report["beat_age"] < 30
     assert (tmp_path / "data" / "deployq.db").exists()  # the coordinator migrated its database

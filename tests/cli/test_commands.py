@@ -63,7 +63,7 @@ def test_migrate_then_settings(tmp_path: Path) -> None:
     assert "pw@" not in shown.stdout
     result = run("migrate", env={"DEPLOYQ_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0
-    assert result.stdout.strip() == "schema at revision 0001"
+    assert result.stdout.strip() == "schema at revision 0002"
     assert (tmp_path / "deployq.db").exists()
 
 

@@ -108,11 +108,20 @@ class EventRunner:
         self.progress = progress
         self.fetcher = Fetcher(FetchOptions(s3_endpoint_url=config.s3_endpoint_url, git_base_url=config.git_base_url))
 
-    def run(self, spec: DeploymentSpec, host_name: str, event: str) -> Outcome:
+    def run(self, spec: DeploymentSpec, host_name: str, event: str, after: str | None = None) -> Outcome:
+        """Run ``event``; ``after`` is the event before it on this host, which must have finished."""
         host = self.config.host(host_name)
         recorded = self.progress.event_state(spec.deployment_id, host_name, event)
         if recorded:
             return self._already(recorded)
+        if after is not None:
+            previous = self.progress.event_state(spec.deployment_id, host_name, after)
+            if previous.get("state") != "finished":
+                # another delivery of this host's chain is still running ``after``; it carries on from there
+                return {"status": LifecycleEventStatus.PENDING.value, "waiting_for": after}
+            before = previous["outcome"]
+            if before["status"] == LifecycleEventStatus.FAILED.value or before.get("blocked"):
+                return self._skip(spec, host_name, event, f"{after} did not succeed.")
         tracker = Tracker(host.root)
         ongoing = Ongoing(spec.deployment_id, host_name, event, token=uuid.uuid4().hex)
         tracker.begin(ongoing)
@@ -156,6 +165,16 @@ class EventRunner:
         tracker.end(ongoing)
         return outcome
 
+    def _skip(self, spec: DeploymentSpec, host: str, event: str, why: str) -> Outcome:
+        """Record ``event`` Skipped without running anything (an earlier event failed or was skipped)."""
+        token = uuid.uuid4().hex
+        if not self.progress.claim_event(spec.deployment_id, host, event, token):
+            return self._already(self.progress.event_state(spec.deployment_id, host, event))
+        outcome = make_outcome(LifecycleEventStatus.SKIPPED, started=time.time(), message=f"Skipped: {why}")
+        outcome["blocked"] = True
+        self.progress.finish_event(spec.deployment_id, host, event, token, outcome)
+        return outcome
+
     @staticmethod
     def _already(state: dict[str, Any]) -> Outcome:
         if state.get("state") == "finished":
@@ -173,11 +192,13 @@ class EventRunner:
         on_start: Callable[[int], None],
     ) -> Outcome:
         if self.progress.stop_requested(spec.deployment_id):
-            return make_outcome(
+            stopped = make_outcome(
                 LifecycleEventStatus.SKIPPED,
                 started=started,
                 message="The deployment was stopped before this event started.",
             )
+            stopped["blocked"] = True
+            return stopped
         if event == E.DOWNLOAD_BUNDLE:
             return self._download(spec, layout, event_log, started)
         if event == E.INSTALL:

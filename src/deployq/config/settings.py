@@ -58,6 +58,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Threads of the coordinator worker."),
     SettingSpec("log_level", str, "INFO",
                 "Log level of every deployq process (DEBUG, INFO, WARNING, ERROR)."),
+    SettingSpec("agent_timeout", float, 30.0,
+                "Seconds without a heartbeat after which an agent is dead: its pending and running events "
+                "fail with AGENT_ISSUE."),
+    SettingSpec("deployment_timeout", int, 28800,
+                "Seconds after which an unfinished deployment fails with TIMEOUT (8 h, as CodeDeploy)."),
     SettingSpec("agent_root", Path, None,
                 "An agent's deployment root (revisions, instructions, logs). Unset: `<data_dir>/agent`."),
     SettingSpec("heartbeat_interval", float, 5.0,
@@ -89,6 +94,8 @@ class Settings:
     beat_interval: float = 5.0
     coordinator_concurrency: int = 4
     log_level: str = "INFO"
+    agent_timeout: float = 30.0
+    deployment_timeout: int = 28800
     agent_root: Path | None = None
     heartbeat_interval: float = 5.0
     max_revisions: int = 5
@@ -215,6 +222,10 @@ def _check(settings: Settings) -> None:
                                  f"got {settings.visibility_timeout}")
     if settings.beat_interval <= 0:
         raise ConfigurationError("DEPLOYQ_BEAT_INTERVAL must be a positive number of seconds")
+    if settings.agent_timeout <= settings.heartbeat_interval:
+        raise ConfigurationError("DEPLOYQ_AGENT_TIMEOUT must be longer than DEPLOYQ_HEARTBEAT_INTERVAL")
+    if settings.deployment_timeout < 60:
+        raise ConfigurationError("DEPLOYQ_DEPLOYMENT_TIMEOUT must be at least 60 seconds")
     if settings.heartbeat_interval <= 0:
         raise ConfigurationError("DEPLOYQ_HEARTBEAT_INTERVAL must be a positive number of seconds")
     if settings.max_revisions < 1:

@@ -156,6 +156,19 @@ class Deployment:
     create_time: datetime | None = None
     start_time: datetime | None = None
     complete_time: datetime | None = None
+    deployment_group_id: str | None = None
+    revision_id: str | None = None
+    target_hosts: tuple[str, ...] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_DEPLOYMENT_STATUSES
+
+
+ACTIVE_DEPLOYMENT_STATUSES = frozenset({
+    DeploymentStatus.CREATED, DeploymentStatus.QUEUED, DeploymentStatus.IN_PROGRESS,
+    DeploymentStatus.READY, DeploymentStatus.BAKING,
+})
 
 
 @dataclass(frozen=True)

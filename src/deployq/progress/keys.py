@@ -13,6 +13,14 @@ class Keys:
         """Hash: ``status``, ``updated_at`` and free fields of a running deployment."""
         return f"{self.prefix}:deployment:{deployment_id}"
 
+    def batch_done(self, deployment_id: str, batch: int) -> str:
+        """Set: the hosts of batch ``batch`` whose chain has ended."""
+        return f"{self.prefix}:batchdone:{deployment_id}:{batch}"
+
+    def active(self) -> str:
+        """Set: the deployments in progress (what the reaper looks at)."""
+        return f"{self.prefix}:active"
+
     def target(self, deployment_id: str, host: str) -> str:
         """Hash: ``status`` and fields of one host in one deployment."""
         return f"{self.prefix}:target:{deployment_id}:{host}"

@@ -47,6 +47,23 @@ redis.call('HSET', KEYS[1], 'token', ARGV[1], 'started_at', ARGV[2])
 return 1
 """
 
+#: Start batch ARGV[1] (hosts ARGV[2]) of a deployment unless that batch or a later one started.
+_START_BATCH = """
+local current = tonumber(redis.call('HGET', KEYS[1], 'batch') or '0')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'batch', ARGV[1], 'batch_hosts', ARGV[2], 'batch_state', 'dispatched',
+           'dispatched_at', ARGV[3], 'batch_' .. ARGV[1], ARGV[2])
+return 1
+"""
+
+#: Let exactly one caller gate batch ARGV[1]: the one that moves it from dispatched to gated.
+_CLAIM_GATE = """
+if redis.call('HGET', KEYS[1], 'batch') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'batch_state') ~= 'dispatched' then return 0 end
+redis.call('HSET', KEYS[1], 'batch_state', 'gated', 'gated_at', ARGV[2])
+return 1
+"""
+
 #: Delete a lock only if the caller still owns it.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -70,6 +87,8 @@ class ProgressStore:
         self._claim = client.register_script(_CLAIM)
         self._finish = client.register_script(_FINISH)
         self._release = client.register_script(_RELEASE)
+        self._start_batch = client.register_script(_START_BATCH)
+        self._claim_gate = client.register_script(_CLAIM_GATE)
         self._extend = client.register_script(_EXTEND)
 
     @classmethod
@@ -104,6 +123,50 @@ class ProgressStore:
     def target_status(self, deployment_id: str, host: str) -> str | None:
         return cast(str | None, self.redis.hget(self.keys.target(deployment_id, host), "status"))
 
+    # a running deployment --------------------------------------------------------------------------
+
+    def open_deployment(self, deployment_id: str, fields: Mapping[Any, Any]) -> None:
+        """Record a deployment's plan (order, rule) when it starts and list it as active."""
+        pipe = self.redis.pipeline()
+        pipe.hset(self.keys.deployment(deployment_id), mapping=dict(fields))
+        pipe.sadd(self.keys.active(), deployment_id)
+        pipe.execute()
+
+    def close_deployment(self, deployment_id: str) -> None:
+        self.redis.srem(self.keys.active(), deployment_id)
+
+    def active_deployments(self) -> set[str]:
+        return cast(set[str], self.redis.smembers(self.keys.active()))
+
+    def deployment_fields(self, deployment_id: str) -> dict[str, str]:
+        return cast(dict[str, str], self.redis.hgetall(self.keys.deployment(deployment_id)))
+
+    def start_batch(self, deployment_id: str, batch: int, hosts: list[str]) -> bool:
+        """Record batch ``batch`` as dispatched; False when it (or a later one) was already."""
+        return bool(self._start_batch(keys=[self.keys.deployment(deployment_id)],
+                                      args=[batch, json.dumps(hosts), repr(time.time())]))
+
+    def batches(self, deployment_id: str) -> list[list[str]]:
+        """The hosts of every batch dispatched so far, in order."""
+        fields = self.deployment_fields(deployment_id)
+        count = int(fields.get("batch", "0"))
+        return [json.loads(fields[f"batch_{n}"]) for n in range(1, count + 1) if f"batch_{n}" in fields]
+
+    def host_finished_batch(self, deployment_id: str, batch: int, host: str) -> int:
+        """Mark ``host`` done in ``batch``; return how many hosts of the batch are done."""
+        key = self.keys.batch_done(deployment_id, batch)
+        pipe = self.redis.pipeline()
+        pipe.sadd(key, host)
+        pipe.scard(key)
+        pipe.expire(key, 7 * 86400)
+        return int(pipe.execute()[1])
+
+    def hosts_done(self, deployment_id: str, batch: int) -> set[str]:
+        return cast(set[str], self.redis.smembers(self.keys.batch_done(deployment_id, batch)))
+
+    def claim_gate(self, deployment_id: str, batch: int) -> bool:
+        return bool(self._claim_gate(keys=[self.keys.deployment(deployment_id)], args=[batch, repr(time.time())]))
+
     # events ----------------------------------------------------------------------------------
 
     def claim_event(self, deployment_id: str, host: str, event: str, token: str) -> bool:
@@ -111,6 +174,14 @@ class ProgressStore:
         must then not run it again (it finished, or a worker died while running it)."""
         key = self.keys.event(deployment_id, host, event)
         return bool(self._claim(keys=[key], args=[token, repr(time.time())]))
+
+    def force_event(self, deployment_id: str, host: str, event: str, outcome: Mapping[str, Any]) -> bool:
+        """End an event that its agent will never finish (the agent is dead): claim it if nobody did,
+        then finish it under whichever token holds it. False if it had finished already."""
+        key = self.keys.event(deployment_id, host, event)
+        self.claim_event(deployment_id, host, event, "reaper")
+        token = cast(str | None, self.redis.hget(key, "token"))
+        return token is not None and self.finish_event(deployment_id, host, event, token, outcome)
 
     def finish_event(self, deployment_id: str, host: str, event: str, token: str,
                      outcome: Mapping[str, Any]) -> bool:

@@ -6,6 +6,7 @@ import builtins
 import secrets
 import string
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,14 @@ from deployq.store.models import DeploymentRow, DeploymentTargetRow, LifecycleEv
 
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 _FINISHED_EVENT = {LifecycleEventStatus.SUCCEEDED, LifecycleEventStatus.FAILED, LifecycleEventStatus.SKIPPED}
+
+
+@dataclass(frozen=True)
+class HostRecord:
+    last_status: TargetStatus
+    revision: dict[str, Any] | None = None
+    deployment_id: str | None = None
+    updated_at: datetime | None = None
 
 
 def new_deployment_id() -> str:
@@ -66,6 +75,7 @@ class Deployments:
         update_outdated_instances_only: bool = False,
         auto_rollback: dict[str, Any] | None = None,
         status: DeploymentStatus = DeploymentStatus.CREATED,
+        target_hosts: Sequence[str] | None = None,
     ) -> Deployment:
         check_description(description)
         with self.db.session() as session:
@@ -86,6 +96,7 @@ class Deployments:
                 ignore_application_stop_failures=ignore_application_stop_failures,
                 update_outdated_instances_only=update_outdated_instances_only,
                 auto_rollback=auto_rollback,
+                target_hosts=None if target_hosts is None else list(target_hosts),
             )
             row.application = grp.application
             session.add(row)
@@ -165,6 +176,56 @@ class Deployments:
                     if grp is not None:
                         grp.last_successful_deployment_id = deployment_id
             return changed
+
+    def active(self, group_id: str) -> builtins.list[Deployment]:
+        """The group's deployments that are not finished, oldest first."""
+        from deployq.domain.model import ACTIVE_DEPLOYMENT_STATUSES
+
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(DeploymentRow)
+                .where(DeploymentRow.deployment_group_id == group_id,
+                       DeploymentRow.status.in_([s.value for s in ACTIVE_DEPLOYMENT_STATUSES]))
+                .order_by(DeploymentRow.create_time, DeploymentRow.id)
+            )
+            return [to_deployment(row) for row in rows]
+
+    def set_rollback_info(self, deployment_id: str, info: dict[str, Any]) -> None:
+        with self.db.session() as session:
+            row = deployment_row(session, deployment_id)
+            row.rollback_info = {**(row.rollback_info or {}), **info}
+
+    def skip_pending_targets(self, deployment_id: str) -> int:
+        """Targets never deployed (the deployment ended first) become Skipped; return how many."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(DeploymentTargetRow)
+                .where(DeploymentTargetRow.deployment_id == deployment_id,
+                       DeploymentTargetRow.status.in_([TargetStatus.PENDING.value, TargetStatus.IN_PROGRESS.value]))
+                .values(status=TargetStatus.SKIPPED.value, last_updated_at=utcnow())
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def host_history(self, group_id: str) -> dict[str, HostRecord]:
+        """For each host the group ever deployed: the status of its latest finished target, and the
+        revision and deployment of its latest successful one (which revision is on which host)."""
+        finished = [TargetStatus.SUCCEEDED.value, TargetStatus.FAILED.value]
+        with self.db.session() as session:
+            rows = session.execute(
+                select(DeploymentTargetRow.target_id, DeploymentTargetRow.status, DeploymentRow.revision,
+                       DeploymentRow.id, DeploymentTargetRow.last_updated_at)
+                .join(DeploymentRow, DeploymentRow.id == DeploymentTargetRow.deployment_id)
+                .where(DeploymentRow.deployment_group_id == group_id, DeploymentTargetRow.status.in_(finished))
+                .order_by(DeploymentTargetRow.last_updated_at, DeploymentTargetRow.id)
+            ).all()
+        history: dict[str, HostRecord] = {}
+        for target_id, status, revision, deployment_id, when in rows:
+            record = history.get(target_id, HostRecord(TargetStatus(status)))
+            record = HostRecord(TargetStatus(status), record.revision, record.deployment_id, record.updated_at)
+            if status == TargetStatus.SUCCEEDED.value:
+                record = HostRecord(record.last_status, revision, deployment_id, when)
+            history[target_id] = record
+        return history
 
     def add_targets(self, deployment_id: str, target_ids: Sequence[str], events: Sequence[str]) -> None:
         """Create the targets with their events Pending; targets that exist already are kept."""

@@ -156,6 +156,9 @@ def to_deployment(row: DeploymentRow) -> Deployment:
         create_time=row.create_time,
         start_time=row.start_time,
         complete_time=row.complete_time,
+        deployment_group_id=row.deployment_group_id,
+        revision_id=row.revision_id,
+        target_hosts=None if row.target_hosts is None else tuple(row.target_hosts),
     )
 
 

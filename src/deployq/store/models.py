@@ -151,6 +151,8 @@ class DeploymentRow(Base):
     update_outdated_instances_only: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_rollback: Mapped[dict[str, Any] | None]
     rollback_info: Mapped[dict[str, Any] | None]
+    #: deployq: deploy to these hosts only (catch-up of a new instance); None = the group's targets.
+    target_hosts: Mapped[list[Any] | None]
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
     start_time: Mapped[datetime | None]
     complete_time: Mapped[datetime | None]

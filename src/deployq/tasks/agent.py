@@ -28,12 +28,14 @@ def _runner(app: Celery) -> Any:
 
 
 @shared_task(name="deployq.agent.run_event", bind=True, ignore_result=True)
-def run_event(self: Task, spec: dict[str, Any], host: str, event: str) -> dict[str, Any]:
-    """Run ``event`` of the deployment ``spec`` on ``host``; the outcome goes to the progress store."""
-    outcome: dict[str, Any] = _runner(self.app).run(DeploymentSpec.from_json(spec), host, event)
+def run_event(self: Task, spec: dict[str, Any], host: str, event: str, after: str | None = None) -> dict[str, Any]:
+    """Run ``event`` of the deployment ``spec`` on ``host`` once ``after`` (the event before it) has
+    finished; the outcome goes to the progress store."""
+    outcome: dict[str, Any] = _runner(self.app).run(DeploymentSpec.from_json(spec), host, event, after)
     return outcome
 
 
-def send_event(app: Celery, spec: DeploymentSpec, host: str, event: str) -> None:
+def send_event(app: Celery, spec: DeploymentSpec, host: str, event: str, after: str | None = None) -> None:
     """Enqueue one event on the host's own queue (never the coordinator's)."""
-    app.send_task("deployq.agent.run_event", args=[spec.to_json(), host, event], queue=host_queue(host))
+    app.send_task("deployq.agent.run_event", args=[spec.to_json(), host, event], kwargs={"after": after},
+                  queue=host_queue(host))

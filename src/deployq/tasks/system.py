@@ -13,9 +13,17 @@ from deployq.workers.context import context_for
 
 
 @shared_task(name="deployq.system.tick", bind=True, ignore_result=True)
-def tick(self: Task) -> float:
-    """Run by beat every ``beat_interval`` seconds: records that the scheduler is alive."""
-    return context_for(self.app).progress.beat_tick()
+def tick(self: Task) -> list[str]:
+    """Run by beat every ``beat_interval`` seconds: records that the scheduler is alive, then reaps
+    deployments whose next step was lost or whose agents went silent."""
+    from deployq.coordinator.reaper import Reaper
+    from deployq.tasks.deployments import engine_for
+
+    ctx = context_for(self.app)
+    ctx.progress.beat_tick()
+    reaper = Reaper(engine_for(self.app), agent_timeout=ctx.settings.agent_timeout,
+                    deployment_timeout=ctx.settings.deployment_timeout)
+    return reaper.reap()
 
 
 @shared_task(name="deployq.system.health", bind=True, ignore_result=False)

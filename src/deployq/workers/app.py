@@ -10,7 +10,7 @@ from deployq.errors import ConfigurationError
 from deployq.workers.queues import COORDINATOR_QUEUE
 
 #: Every module that defines tasks; nothing is autodiscovered.
-TASK_MODULES = ["deployq.tasks.system", "deployq.tasks.instances", "deployq.tasks.agent"]
+TASK_MODULES = ["deployq.tasks.system", "deployq.tasks.instances", "deployq.tasks.agent", "deployq.tasks.deployments"]
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -41,6 +41,7 @@ def create_celery(settings: Settings) -> Celery:
         task_routes={
             "deployq.system.*": {"queue": COORDINATOR_QUEUE},
             "deployq.instances.*": {"queue": COORDINATOR_QUEUE},
+            "deployq.deployments.*": {"queue": COORDINATOR_QUEUE},
         },
         worker_send_task_events=True,
         task_send_sent_event=True,

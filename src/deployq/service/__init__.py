@@ -1,0 +1,1 @@
+"""The service layer: one function per user action, shared by the API, the CLI and beat."""

@@ -1,0 +1,26 @@
+"""deployments.target_hosts: a deployment limited to some hosts (catch-up of a new instance).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("deployments") as batch:
+        batch.add_column(sa.Column("target_hosts", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("deployments") as batch:
+        batch.drop_column("target_hosts")
