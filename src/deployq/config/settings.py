@@ -63,6 +63,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "fail with AGENT_ISSUE."),
     SettingSpec("deployment_timeout", int, 28800,
                 "Seconds after which an unfinished deployment fails with TIMEOUT (8 h, as CodeDeploy)."),
+    SettingSpec("credentials_file", Path, None,
+                "API credentials (access keys and bearer tokens). Unset: `<data_dir>/credentials.yml`."),
     SettingSpec("agent_root", Path, None,
                 "An agent's deployment root (revisions, instructions, logs). Unset: `<data_dir>/agent`."),
     SettingSpec("heartbeat_interval", float, 5.0,
@@ -96,6 +98,7 @@ class Settings:
     log_level: str = "INFO"
     agent_timeout: float = 30.0
     deployment_timeout: int = 28800
+    credentials_file: Path | None = None
     agent_root: Path | None = None
     heartbeat_interval: float = 5.0
     max_revisions: int = 5
@@ -110,6 +113,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'deployq.db').resolve()}"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.credentials_file or self.data_dir / "credentials.yml"
 
     @property
     def agent_root_dir(self) -> Path:

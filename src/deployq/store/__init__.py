@@ -16,6 +16,7 @@ from deployq.store.deployments import Deployments
 from deployq.store.groups import DeploymentGroups
 from deployq.store.instances import Instances
 from deployq.store.revisions import Revisions
+from deployq.store.tags import ResourceTags
 
 
 class Store:
@@ -27,6 +28,7 @@ class Store:
         self.revisions = Revisions(self.db)
         self.instances = Instances(self.db)
         self.deployments = Deployments(self.db)
+        self.tags = ResourceTags(self.db)
 
     def migrate(self) -> str:
         return self.db.migrate()
