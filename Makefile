@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DATA_DIR ?= .deployq
+DEMO_PORT ?= 8080
 
 .PHONY: demo test lint typecheck check clean
 
@@ -14,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/deployq up --once --data-dir $(DEMO_DATA_DIR)
+	$(BIN)/deployq up --once --data-dir $(DEMO_DATA_DIR) --port $(DEMO_PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

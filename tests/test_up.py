@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from deployq.embedded import free_port
 from tests.conftest import REPO, wait_for
 
 
@@ -39,22 +40,34 @@ def up_env(**extra: str) -> dict[str, str]:
 
 def test_up_once_reports_health_and_leaves_nothing(tmp_path: Path) -> None:
     data = tmp_path / "stack"
-    result = subprocess.run([sys.executable, "-m", "deployq", "up", "--once", "--data-dir", str(data)],
-                            env=up_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "deployq", "up", "--once", "--data-dir", str(data), "--port", str(free_port())],
+        env=up_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "deployq is up." in result.stdout
     assert "redis://127.0.0.1:" in result.stdout
     assert "answers" in result.stdout
     assert "last tick" in result.stdout
     assert (data / "deployq.db").exists()
+    assert "credentials.yml (created now)" in result.stdout
+    assert (data / "credentials.yml").stat().st_mode & 0o077 == 0, "the credential file is private"
     assert stack_processes(data) == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name)
 def test_up_in_the_foreground_stops_everything(tmp_path: Path, sig: signal.Signals) -> None:
     data = tmp_path / "stack"
-    proc = subprocess.Popen([sys.executable, "-m", "deployq", "up", "--data-dir", str(data)],
-                            env=up_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deployq", "up", "--data-dir", str(data), "--port", str(free_port())],
+        env=up_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert proc.stdout is not None
     lines: list[str] = []
     deadline = time.monotonic() + 90
@@ -65,7 +78,7 @@ def test_up_in_the_foreground_stops_everything(tmp_path: Path, sig: signal.Signa
             break
     assert "deployq is up." in "".join(lines), "".join(lines)
     children = stack_processes(data)
-    assert len(children) >= 3, "redis, coordinator and beat should be running"
+    assert len(children) >= 4, "redis, the API, coordinator and beat should be running"
     proc.send_signal(sig)
     proc.wait(timeout=60)
     if sig is not signal.SIGKILL:
@@ -75,9 +88,13 @@ def test_up_in_the_foreground_stops_everything(tmp_path: Path, sig: signal.Signa
 
 
 def test_up_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "deployq", "up", "--once", "--data-dir", str(tmp_path)],
-                            env=up_env(DEPLOYQ_REDIS_SERVER_BINARY="/nope/redis"), capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "deployq", "up", "--once", "--data-dir", str(tmp_path)],
+        env=up_env(DEPLOYQ_REDIS_SERVER_BINARY="/nope/redis"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == "error: DEPLOYQ_REDIS_SERVER_BINARY: no such program: /nope/redis"
     assert "Traceback" not in result.stdout + result.stderr
@@ -87,8 +104,14 @@ def test_up_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "deployq").exists(), reason="make demo needs the .venv")
 def test_make_demo_starts_and_stops_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    result = subprocess.run(["make", "--no-print-directory", "demo", f"DEMO_DATA_DIR={data}"], cwd=REPO,
-                            env=up_env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo", f"DEMO_DATA_DIR={data}", f"DEMO_PORT={free_port()}"],
+        cwd=REPO,
+        env=up_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "deployq is up." in result.stdout
     assert stack_processes(data) == []

@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
+from deployq.api.credentials import Credential, ensure_local_credential
 from deployq.config.settings import Settings, redact_url
 from deployq.embedded import RedisServer
 from deployq.errors import DeployqError
@@ -20,9 +22,11 @@ from deployq.store import Store
 @dataclass
 class Stack:
     settings: Settings
+    port: int = 8080
     redis: RedisServer | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     migration: str = ""
+    new_credential: Credential | None = None
 
     @property
     def log_dir(self) -> Any:
@@ -39,7 +43,13 @@ class Stack:
             "DEPLOYQ_BEAT_INTERVAL": str(self.settings.beat_interval),
             "DEPLOYQ_COORDINATOR_CONCURRENCY": str(self.settings.coordinator_concurrency),
             "DEPLOYQ_LOG_LEVEL": self.settings.log_level,
+            "DEPLOYQ_CREDENTIALS_FILE": str(self.settings.credentials_path.resolve()),
+            "DEPLOYQ_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
         })
+        for name in ("bundle_secret", "s3_endpoint_url", "agent_timeout", "heartbeat_interval"):
+            value = getattr(self.settings, name)
+            if value is not None:
+                env[f"DEPLOYQ_{name.upper()}"] = str(value)
         return env
 
     def start(self) -> Stack:
@@ -54,9 +64,12 @@ class Stack:
                 self.migration = store.migrate()
             finally:
                 store.close()
+            self.new_credential = ensure_local_credential(self.settings.credentials_path)
             env = self.child_env()
-            for name in ("coordinator", "beat"):
-                self.children[name] = spawn([sys.executable, "-m", "deployq", name], env=env,
+            commands = {"coordinator": ["coordinator"], "beat": ["beat"],
+                        "api": ["server", "--host", "127.0.0.1", "--port", str(self.port)]}
+            for name, args in commands.items():
+                self.children[name] = spawn([sys.executable, "-m", "deployq", *args], env=env,
                                             log=self.log_dir / f"{name}.log")
         except BaseException:
             self.stop()
@@ -93,8 +106,12 @@ class Stack:
                                f"see {self.log_dir / 'coordinator.log'}")
         if report.get("beat_age") is None:
             raise DeployqError(f"beat did not tick within {timeout:.0f} s; see {self.log_dir / 'beat.log'}")
+        self._wait_for_api(deadline)
         beat_age = report["beat_age"]
         return {
+            "api": f"http://127.0.0.1:{self.port} (CodeDeploy protocol on /, native API on /api/v1)",
+            "credentials": str(self.settings.credentials_path.resolve())
+            + (" (created now)" if self.new_credential else ""),
             "redis": redact_url(self.settings.redis_url or ""),
             "redis server": str(self.redis.binary) if self.redis else "external",
             "database": redact_url(self.settings.sqlalchemy_url),
@@ -102,6 +119,17 @@ class Stack:
             "coordinator": f"{report.get('worker')} (deployq {report.get('version')}), answers",
             "beat": f"last tick {beat_age:.1f} s ago",
         }
+
+    def _wait_for_api(self, deadline: float) -> None:
+        url = f"http://127.0.0.1:{self.port}/healthz"
+        while time.monotonic() < deadline:
+            self.check_children()
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise DeployqError(f"the API did not answer on {url}; see {self.log_dir / 'api.log'}")
 
     def stop(self) -> None:
         stop(list(self.children.values()), grace=15.0)

@@ -7,8 +7,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from deployq.api.codedeploy import shapes
@@ -16,11 +16,13 @@ from deployq.api.credentials import Credential
 from deployq.api.services import Services
 from deployq.domain.enums import DeploymentStatus
 from deployq.errors import DeployqError, NotFoundError
+from deployq.service.bundles import BundleStore
 from deployq.service.deployments import DeploymentRequest
 from deployq.service.history import group_stats, host_revisions
 
 router = APIRouter(tags=["deployq"])
 NAME = r"^[A-Za-z0-9+=,.@_-]{1,100}$"
+MAX_UPLOAD = 1 << 30
 
 
 def services_of(request: Request) -> Services:
@@ -32,8 +34,9 @@ def caller(request: Request) -> Credential:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "A bearer token is required (Authorization: Bearer <token>).",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "A bearer token is required (Authorization: Bearer <token>).", headers={"WWW-Authenticate": "Bearer"}
+        )
     credential = services_of(request).credentials.by_token(token.strip())
     if credential is None:
         raise HTTPException(401, "The bearer token is not valid.", headers={"WWW-Authenticate": "Bearer"})
@@ -52,9 +55,13 @@ def fail(exc: DeployqError) -> HTTPException:
 def deny(credential: Credential, application: str, *, change: bool) -> None:
     allowed = credential.may_change(application) if change else credential.may_view(application)
     if not allowed:
-        raise HTTPException(403, {"error": "AccessDeniedException",
-                                  "message": f"{credential.name} may not {'change' if change else 'view'} "
-                                             f"application {application}"})
+        raise HTTPException(
+            403,
+            {
+                "error": "AccessDeniedException",
+                "message": f"{credential.name} may not {'change' if change else 'view'} application {application}",
+            },
+        )
 
 
 class DeploymentIn(BaseModel):
@@ -75,9 +82,15 @@ class Accepted(BaseModel):
 async def enqueue(body: DeploymentIn, who: Caller, svc: Svc) -> Accepted:
     """The tiny enqueue endpoint: create a deployment and answer at once with its id."""
     deny(who, body.application, change=True)
-    request = DeploymentRequest(body.application, body.group, body.revision, deployment_config_name=body.config,
-                                description=body.description, file_exists_behavior=body.file_exists_behavior,
-                                when_busy="queue" if body.queue else "fail")
+    request = DeploymentRequest(
+        body.application,
+        body.group,
+        body.revision,
+        deployment_config_name=body.config,
+        description=body.description,
+        file_exists_behavior=body.file_exists_behavior,
+        when_busy="queue" if body.queue else "fail",
+    )
     try:
         deployment = await svc.run(svc.deployments.create, request)
     except DeployqError as exc:
@@ -86,16 +99,23 @@ async def enqueue(body: DeploymentIn, who: Caller, svc: Svc) -> Accepted:
 
 
 @router.get("/deployments")
-async def list_deployments(who: Caller, svc: Svc, application: str | None = Query(None, pattern=NAME),
-                           group: str | None = Query(None, pattern=NAME),
-                           status: DeploymentStatus | None = None,
-                           limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+async def list_deployments(
+    who: Caller,
+    svc: Svc,
+    application: str | None = Query(None, pattern=NAME),
+    group: str | None = Query(None, pattern=NAME),
+    status: DeploymentStatus | None = None,
+    limit: int = Query(50, ge=1, le=500),
+) -> list[dict[str, Any]]:
     """Deployments, newest first, filtered by application, group and status."""
     if group and not application:
         raise HTTPException(400, "group needs application")
     try:
-        deployments = await svc.run(lambda: svc.store.deployments.list(
-            application=application, group=group, statuses=[status] if status else []))
+        deployments = await svc.run(
+            lambda: svc.store.deployments.list(
+                application=application, group=group, statuses=[status] if status else []
+            )
+        )
     except DeployqError as exc:
         raise fail(exc) from None
     visible = [d for d in deployments if who.may_view(d.application_name)][:limit]
@@ -118,22 +138,25 @@ async def get_deployment(deployment_id: str, who: Caller, svc: Svc) -> dict[str,
 
 
 @router.post("/deployments/{deployment_id}/stop")
-async def stop_deployment(deployment_id: str, who: Caller, svc: Svc, rollback: bool | None = None,
-                          finish: bool = False) -> dict[str, str]:
+async def stop_deployment(
+    deployment_id: str, who: Caller, svc: Svc, rollback: bool | None = None, finish: bool = False
+) -> dict[str, str]:
     """Stop: no new event starts; running hooks get SIGTERM (or may finish with ``finish=true``)."""
     try:
         deployment = await svc.run(svc.store.deployments.get, deployment_id)
         deny(who, deployment.application_name, change=True)
-        status, message = await svc.run(lambda: svc.deployments.stop(
-            deployment_id, auto_rollback=rollback, mode="finish" if finish else "terminate"))
+        status, message = await svc.run(
+            lambda: svc.deployments.stop(
+                deployment_id, auto_rollback=rollback, mode="finish" if finish else "terminate"
+            )
+        )
     except DeployqError as exc:
         raise fail(exc) from None
     return {"status": status, "statusMessage": message}
 
 
 @router.get("/deployments/{deployment_id}/logs")
-async def logs(deployment_id: str, who: Caller, svc: Svc, request: Request,
-               follow: bool = True) -> StreamingResponse:
+async def logs(deployment_id: str, who: Caller, svc: Svc, request: Request, follow: bool = True) -> StreamingResponse:
     """The hook output of every host, as Server-Sent Events (``event: log``, then ``event: end``)."""
     try:
         deployment = await svc.run(svc.store.deployments.get, deployment_id)
@@ -169,9 +192,20 @@ async def history(application: str, group: str, who: Caller, svc: Svc) -> dict[s
     except DeployqError as exc:
         raise fail(exc) from None
     return {
-        "hosts": {h: {**r, "since": shapes.ts(r["since"])} for h, r in hosts.items()},
-        "deployments": stats.deployments, "succeeded": stats.succeeded, "failed": stats.failed,
-        "stopped": stats.stopped, "successRate": stats.success_rate,
+        "hosts": {
+            h: {
+                "revision": r["revision"],
+                "deploymentId": r["deployment_id"],
+                "since": shapes.ts(r["since"]),
+                "lastStatus": r["last_status"],
+            }
+            for h, r in hosts.items()
+        },
+        "deployments": stats.deployments,
+        "succeeded": stats.succeeded,
+        "failed": stats.failed,
+        "stopped": stats.stopped,
+        "successRate": stats.success_rate,
         "lastSuccessfulDeployment": stats.last_successful_deployment_id,
         "lastAttemptedDeployment": stats.last_attempted_deployment_id,
     }
@@ -185,8 +219,7 @@ async def search(who: Caller, svc: Svc, q: str = Query(min_length=1, max_length=
     def find() -> dict[str, list[Any]]:
         store = svc.store
         apps = [a for a in store.applications.list() if who.may_view(a.name)]
-        found: dict[str, list[Any]] = {"applications": [], "deploymentGroups": [], "deployments": [],
-                                       "revisions": []}
+        found: dict[str, list[Any]] = {"applications": [], "deploymentGroups": [], "deployments": [], "revisions": []}
         for app in apps:
             if needle in app.name.lower():
                 found["applications"].append(app.name)
@@ -198,11 +231,69 @@ async def search(who: Caller, svc: Svc, q: str = Query(min_length=1, max_length=
                     found["revisions"].append({"application": app.name, "revision": rev.location})
             for d in store.deployments.list(application=app.name):
                 if needle in d.id.lower() or needle in (d.description or "").lower():
-                    found["deployments"].append({"deploymentId": d.id, "application": app.name,
-                                                 "group": d.deployment_group_name, "status": d.status.value})
+                    found["deployments"].append(
+                        {
+                            "deploymentId": d.id,
+                            "application": app.name,
+                            "group": d.deployment_group_name,
+                            "status": d.status.value,
+                        }
+                    )
         return found
 
     return await svc.run(find)
+
+
+@router.post("/applications/{application}/revisions", status_code=201)
+async def upload_bundle(
+    application: str,
+    request: Request,
+    who: Caller,
+    svc: Svc,
+    bundle_type: str = Query("zip", alias="bundleType", pattern=r"^(zip|tar|tgz)$"),
+    description: str | None = Query(None, max_length=256),
+) -> dict[str, Any]:
+    """Upload a bundle (the request body) into deployq's revision store and register it as a revision
+    of ``application``. The answer is the revision location to deploy, an S3 location in the virtual
+    bucket ``DEPLOYQ_BUNDLE_BUCKET``, so that the CodeDeploy face and the aws CLI can name it too."""
+    deny(who, application, change=True)
+    body = await request.body()
+    if not body:
+        raise HTTPException(400, "The request body must be the bundle (a zip, tar or tgz file).")
+    if len(body) > MAX_UPLOAD:
+        raise HTTPException(413, f"The bundle is over {MAX_UPLOAD} bytes.")
+    store = BundleStore(svc.settings)
+    try:
+        await svc.run(svc.store.applications.get, application)
+        location = await svc.run(store.save, application, body, bundle_type)
+        await svc.run(svc.store.revisions.register, application, location, description)
+    except DeployqError as exc:
+        raise fail(exc) from None
+    return {"revision": location}
+
+
+@router.get("/bundles/{application}/{name}", response_class=FileResponse)
+async def download_bundle(
+    application: Annotated[str, Path(pattern=NAME)],
+    name: Annotated[str, Path(pattern=r"^[0-9a-f]{64}\.(zip|tar|tgz)$")],
+    request: Request,
+    svc: Svc,
+    expires: int | None = None,
+    signature: str | None = None,
+) -> FileResponse:
+    """A stored bundle, for agents: with the signed link they are given, or with a bearer token."""
+    store = BundleStore(svc.settings)
+    key = f"{application}/{name}"
+    if expires is None or signature is None or not store.link_is_valid(key, expires, signature):
+        who = caller(request)
+        deny(who, application, change=False)
+    try:
+        path = store.path(key)
+    except DeployqError as exc:
+        raise fail(exc) from None
+    if not path.is_file():
+        raise HTTPException(404, f"No bundle {key}.")
+    return FileResponse(path, media_type="application/octet-stream")
 
 
 @router.get("/whoami")

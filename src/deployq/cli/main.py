@@ -33,17 +33,19 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Data directory (DEPLOYQ_DATA_DIR).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="The API's port.")
 @click.option("--once", is_flag=True, help="Start the stack, print its health, stop it and exit.")
-def up(data_dir: str | None, once: bool) -> None:
+def up(data_dir: str | None, port: int, once: bool) -> None:
     """Run the whole stack for one machine in the foreground until Ctrl-C or SIGTERM.
 
     Starts an embedded Redis-compatible server when DEPLOYQ_REDIS_URL is unset, migrates the
-    database (SQLite in the data directory by default), and runs a coordinator and beat."""
+    database (SQLite in the data directory by default), and runs the API, a coordinator and beat.
+    On first start it creates a local credential in <data dir>/credentials.yml."""
     from deployq.stack import Stack
 
     settings = load_settings(data_dir=data_dir)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    stack = Stack(settings)
+    stack = Stack(settings, port=port)
     try:
         click.echo(f"deployq {__version__}: starting in {settings.data_dir.resolve()}")
         stack.start()

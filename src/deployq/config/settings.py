@@ -65,6 +65,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Seconds after which an unfinished deployment fails with TIMEOUT (8 h, as CodeDeploy)."),
     SettingSpec("credentials_file", Path, None,
                 "API credentials (access keys and bearer tokens). Unset: `<data_dir>/credentials.yml`."),
+    SettingSpec("public_url", str, "http://127.0.0.1:8080",
+                "The API's address as agents reach it (they download uploaded bundles from it)."),
+    SettingSpec("bundle_bucket", str, "deployq",
+                "The S3 bucket name that stands for deployq's own bundle store in revisions "
+                "(`--s3-location bucket=deployq,key=…` works with the aws CLI)."),
+    SettingSpec("bundle_secret", str, None,
+                "Key that signs the download links agents get for uploaded bundles. Unset: a random key kept "
+                "in `<data_dir>/bundle-secret`; set the same value on the API and the coordinators."),
     SettingSpec("agent_root", Path, None,
                 "An agent's deployment root (revisions, instructions, logs). Unset: `<data_dir>/agent`."),
     SettingSpec("heartbeat_interval", float, 5.0,
@@ -99,6 +107,9 @@ class Settings:
     agent_timeout: float = 30.0
     deployment_timeout: int = 28800
     credentials_file: Path | None = None
+    public_url: str = "http://127.0.0.1:8080"
+    bundle_bucket: str = "deployq"
+    bundle_secret: str | None = field(default=None, repr=False)
     agent_root: Path | None = None
     heartbeat_interval: float = 5.0
     max_revisions: int = 5
@@ -131,6 +142,8 @@ class Settings:
         for spec in SETTINGS:
             value = getattr(self, spec.name)
             text = "" if value is None else str(value)
+            if spec.name.endswith("_secret") and text:
+                text = "***"
             out[spec.name] = redact_url(text) if spec.name.endswith("_url") else text
         return out
 

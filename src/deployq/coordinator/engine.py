@@ -29,15 +29,17 @@ from deployq.domain.enums import (
 )
 from deployq.domain.model import Deployment, DeploymentGroup, LifecycleEvent
 from deployq.domain.spec import DeploymentSpec
-from deployq.errors import NotFoundError
+from deployq.errors import DeployqError, NotFoundError
 from deployq.orchestration.events import server_events
 from deployq.orchestration.health import HealthRule
 from deployq.orchestration.plan import Host, HostState, next_decision, plan_deployment
 from deployq.orchestration.targets import select_targets
 from deployq.progress import ProgressStore
+from deployq.service.bundles import BundleStore
 from deployq.service.deployments import DeploymentRequest, DeploymentService
 from deployq.store import Store
 from deployq.store.deployments import HostRecord
+from deployq.workers.app import settings_of
 from deployq.workers.queues import COORDINATOR_QUEUE, host_queue
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Engine:
         self.store = store
         self.progress = progress
         self.service = DeploymentService(store, progress, app)
+        self.bundles = BundleStore(settings_of(app))
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -71,7 +74,7 @@ class Engine:
             application_name=deployment.application_name,
             deployment_group_name=deployment.deployment_group_name,
             deployment_group_id=group.id,
-            revision=deployment.revision or {},
+            revision=self.bundles.for_agents(deployment.revision or {}),
             creator=deployment.creator.value,
             file_exists_behavior=deployment.file_exists_behavior.value if explicit else None,
             ignore_application_stop_failures=deployment.ignore_application_stop_failures,
@@ -93,7 +96,7 @@ class Engine:
         if not self.store.deployments.transition(deployment_id, STARTABLE, DeploymentStatus.IN_PROGRESS):
             return
         revision = deployment.revision
-        missing = revision_missing(revision or {})
+        missing = revision_missing(revision or {}, self.bundles)
         if missing:
             self.finish(deployment_id, DeploymentStatus.FAILED, ErrorCode.REVISION_MISSING, missing)
             return
@@ -300,8 +303,15 @@ class Engine:
             self.app.send_task("deployq.deployments.start", args=[queued[0].id], queue=COORDINATOR_QUEUE)
 
 
-def revision_missing(revision: dict[str, Any]) -> str | None:
+def revision_missing(revision: dict[str, Any], bundles: BundleStore) -> str | None:
     """Why the revision cannot be fetched at all (REVISION_MISSING), when that can be known cheaply."""
+    s3 = revision.get("s3Location") or {}
+    if revision.get("revisionType") == "S3" and s3.get("bucket") == bundles.settings.bundle_bucket:
+        try:
+            exists = bundles.path(str(s3.get("key", ""))).is_file()
+        except DeployqError:
+            exists = False
+        return None if exists else f"The bundle {s3.get('key')} is not in deployq's revision store."
     if revision.get("revisionType", "").lower() == "local":
         from pathlib import Path
 
