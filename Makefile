@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DATA_DIR ?= .deployq
+DEMO_DATA_DIR ?= .deployq-demo
 DEMO_PORT ?= 8080
 
 .PHONY: demo test lint typecheck check clean
@@ -15,13 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/deployq up --once --data-dir $(DEMO_DATA_DIR) --port $(DEMO_PORT)
+	DEMO_DATA_DIR=$(DEMO_DATA_DIR) DEMO_PORT=$(DEMO_PORT) $(BIN)/python examples/demo.py
 
 test: $(STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src

@@ -102,16 +102,20 @@ def test_up_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "deployq").exists(), reason="make demo needs the .venv")
-def test_make_demo_starts_and_stops_cleanly(tmp_path: Path) -> None:
+def test_make_demo_runs_the_main_job_and_leaves_nothing(tmp_path: Path) -> None:
+    import random
+
     data = tmp_path / "demo"
+    base = random.randrange(20000, 40000, 10)
     result = subprocess.run(
         ["make", "--no-print-directory", "demo", f"DEMO_DATA_DIR={data}", f"DEMO_PORT={free_port()}"],
-        cwd=REPO,
-        env=up_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+        cwd=REPO, env={**up_env(), "DEMO_AGENT_PORT_BASE": str(base)}, capture_output=True, text=True, timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr
     assert "deployq is up." in result.stdout
+    assert "rollback d-" in result.stdout
+    for n in range(1, 5):
+        assert f"local-{n}: v2" in result.stdout
+        assert f"local-{n} http://127.0.0.1:{base + n}/ -> v2" in result.stdout
+    assert "demo passed" in result.stdout
     assert stack_processes(data) == []

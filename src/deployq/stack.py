@@ -23,6 +23,8 @@ from deployq.store import Store
 class Stack:
     settings: Settings
     port: int = 8080
+    agents: int = 0
+    agent_port_base: int = 8100
     redis: RedisServer | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     migration: str = ""
@@ -68,6 +70,12 @@ class Stack:
             env = self.child_env()
             commands = {"coordinator": ["coordinator"], "beat": ["beat"],
                         "api": ["server", "--host", "127.0.0.1", "--port", str(self.port)]}
+            for n in range(1, self.agents + 1):
+                host = f"local-{n}"
+                commands[host] = ["agent", "--name", host, "--tag", "role=local", "--tag",
+                                  f"port={self.agent_port_base + n}",
+                                  "--root", str((self.settings.data_dir / "agents" / host).resolve()),
+                                  "--install-root", str((self.settings.data_dir / "hosts" / host).resolve())]
             for name, args in commands.items():
                 self.children[name] = spawn([sys.executable, "-m", "deployq", *args], env=env,
                                             log=self.log_dir / f"{name}.log")
@@ -107,6 +115,7 @@ class Stack:
         if report.get("beat_age") is None:
             raise DeployqError(f"beat did not tick within {timeout:.0f} s; see {self.log_dir / 'beat.log'}")
         self._wait_for_api(deadline)
+        self._wait_for_agents(deadline)
         beat_age = report["beat_age"]
         return {
             "api": f"http://127.0.0.1:{self.port} (CodeDeploy protocol on /, native API on /api/v1)",
@@ -118,7 +127,21 @@ class Stack:
             "schema": report.get("schema") or self.migration,
             "coordinator": f"{report.get('worker')} (deployq {report.get('version')}), answers",
             "beat": f"last tick {beat_age:.1f} s ago",
+            "agents": ", ".join(f"local-{n} (port tag {self.agent_port_base + n})" for n in range(1, self.agents + 1))
+            or "none (start some with --agents N)",
         }
+
+    def _wait_for_agents(self, deadline: float) -> None:
+        from deployq.progress import ProgressStore
+
+        progress = ProgressStore.from_url(self.settings.redis_url or "", self.settings.redis_prefix)
+        wanted = {f"local-{n}" for n in range(1, self.agents + 1)}
+        while time.monotonic() < deadline and not wanted <= set(progress.heartbeats()):
+            self.check_children()
+            time.sleep(0.2)
+        progress.redis.close()
+        if not wanted <= set(progress.heartbeats()):
+            raise DeployqError(f"the local agents did not start; see {self.log_dir}")
 
     def _wait_for_api(self, deadline: float) -> None:
         url = f"http://127.0.0.1:{self.port}/healthz"

@@ -15,7 +15,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ def hook_environment(
     deployment_dir: Path,
     revision_dir: Path,
     etag: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The agent's environment (without deployq's own settings, which may hold secrets) plus §4's
     variables and deployq's extras."""
@@ -73,6 +74,8 @@ def hook_environment(
     )
     if host.install_root is not None:
         env["DEPLOYQ_INSTALL_ROOT"] = str(host.install_root)
+    for key, value in (tags or {}).items():
+        env["DEPLOYQ_TAG_" + "".join(c if c.isalnum() else "_" for c in key.upper())] = value
     revision = spec.revision
     if revision.get("revisionType") == "S3":
         s3 = revision.get("s3Location") or {}
@@ -310,7 +313,7 @@ class EventRunner:
         deployment_dir = layout.deployment_dir(spec.deployment_group_id, spec.deployment_id)
         runner = ScriptRunner(
             archive,
-            hook_environment(spec, host, event, deployment_dir, revision_dir),
+            hook_environment(spec, host, event, deployment_dir, revision_dir, tags=self.config.tags),
             event_log,
             kill_grace=self.config.kill_grace,
             should_stop=StopCheck(self.progress, spec.deployment_id),

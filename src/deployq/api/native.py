@@ -134,7 +134,23 @@ async def get_deployment(deployment_id: str, who: Caller, svc: Svc) -> dict[str,
     info = shapes.deployment_info(deployment, targets)
     info["targets"] = [shapes.instance_target(t)["instanceTarget"] for t in targets]
     info["batches"] = await svc.run(svc.progress.batches, deployment_id)
+    info["live"] = await svc.run(live_events, svc, deployment_id, [t.target_id for t in targets
+                                                                   if t.status.value == "InProgress"])
     return info
+
+
+def live_events(svc: Services, deployment_id: str, hosts: list[str]) -> dict[str, dict[str, str]]:
+    """For each host being deployed: the event it is at now, from the progress store."""
+    fields = svc.progress.deployment_fields(deployment_id)
+    events = json.loads(fields.get("events", "[]"))
+    live: dict[str, dict[str, str]] = {}
+    for host in hosts:
+        for event in events:
+            state = svc.progress.event_state(deployment_id, host, event)
+            if state.get("state") != "finished":
+                live[host] = {"event": event, "status": "InProgress" if state else "Pending"}
+                break
+    return live
 
 
 @router.post("/deployments/{deployment_id}/stop")
@@ -294,6 +310,51 @@ async def download_bundle(
     if not path.is_file():
         raise HTTPException(404, f"No bundle {key}.")
     return FileResponse(path, media_type="application/octet-stream")
+
+
+class PlanIn(BaseModel):
+    application: str = Field(pattern=NAME)
+    group: str = Field(pattern=NAME)
+    revision: dict[str, Any]
+    config: str | None = Field(default=None, pattern=NAME)
+
+
+@router.post("/plan")
+async def plan(body: PlanIn, who: Caller, svc: Svc) -> dict[str, Any]:
+    """The dry run: hosts, batches, the events and scripts each host will run, and the verdict."""
+    from deployq.bundle import FetchOptions
+    from deployq.service.plan import plan_dry_run
+
+    deny(who, body.application, change=False)
+    store = BundleStore(svc.settings)
+    options = FetchOptions(s3_endpoint_url=svc.settings.s3_endpoint_url, git_base_url=svc.settings.git_base_url,
+                           retries=1)
+    try:
+        return await svc.run(lambda: plan_dry_run(svc.store, body.application, body.group,
+                                                  store.for_agents(body.revision), deployment_config_name=body.config,
+                                                  fetch_options=options))
+    except DeployqError as exc:
+        raise fail(exc) from None
+
+
+class HealthCheckIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2048, description="Template: {name}, {address}, {tags[KEY]}.")
+    expected_status: int = Field(default=200, ge=100, le=599)
+    retries: int = Field(default=3, ge=1, le=100)
+    interval: float = Field(default=1.0, ge=0, le=600)
+    timeout: float = Field(default=2.0, gt=0, le=600)
+
+
+@router.put("/applications/{application}/groups/{group}/health-check")
+async def set_health_check(application: Annotated[str, Path(pattern=NAME)], group: Annotated[str, Path(pattern=NAME)],
+                           body: HealthCheckIn, who: Caller, svc: Svc) -> dict[str, Any]:
+    """Set the group's HTTP health check (a deployq extension, absent from CodeDeploy's model)."""
+    deny(who, application, change=True)
+    try:
+        await svc.run(lambda: svc.store.groups.update(application, group, health_check=body.model_dump()))
+    except DeployqError as exc:
+        raise fail(exc) from None
+    return {"healthCheck": body.model_dump()}
 
 
 @router.get("/whoami")

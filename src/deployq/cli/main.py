@@ -27,15 +27,29 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deployq")
-def cli() -> None:
+@click.option("--endpoint", envvar="DEPLOYQ_ENDPOINT", help="The API (default http://127.0.0.1:8080).")
+@click.option("--token", envvar="DEPLOYQ_TOKEN", help="Bearer token (default: the local credentials file).")
+@click.option("--config", "config_file", envvar="DEPLOYQ_CLI_CONFIG", type=click.Path(dir_okay=False),
+              help="YAML with endpoint, token, access_key_id, secret_access_key.")
+@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: machine-readable output for scripts.")
+@click.pass_context
+def cli(ctx: click.Context, endpoint: str | None, token: str | None, config_file: str | None, output: str) -> None:
     """deployq: a self-hosted AWS CodeDeploy on Celery + Redis."""
+    from deployq.cli.output import Options
+
+    ctx.obj = Options(endpoint=endpoint, token=token, config=config_file, output=output)
 
 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Data directory (DEPLOYQ_DATA_DIR).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="The API's port.")
+@click.option("--agents", type=click.IntRange(0, 50), default=0, show_default=True,
+              help="Local agents to run (local-1 … local-N, tags role=local and port=<base+n>).")
+@click.option("--agent-port-base", type=click.IntRange(1024, 65000), default=8100, show_default=True,
+              help="Local agent n gets the tag port=<base+n> (the example app listens there).")
 @click.option("--once", is_flag=True, help="Start the stack, print its health, stop it and exit.")
-def up(data_dir: str | None, port: int, once: bool) -> None:
+def up(data_dir: str | None, port: int, agents: int, agent_port_base: int, once: bool) -> None:
     """Run the whole stack for one machine in the foreground until Ctrl-C or SIGTERM.
 
     Starts an embedded Redis-compatible server when DEPLOYQ_REDIS_URL is unset, migrates the
@@ -45,7 +59,7 @@ def up(data_dir: str | None, port: int, once: bool) -> None:
 
     settings = load_settings(data_dir=data_dir)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    stack = Stack(settings, port=port)
+    stack = Stack(settings, port=port, agents=agents, agent_port_base=agent_port_base)
     try:
         click.echo(f"deployq {__version__}: starting in {settings.data_dir.resolve()}")
         stack.start()
@@ -189,9 +203,11 @@ def settings_cmd(markdown: bool) -> None:
 def _register() -> None:
     from deployq.cli.appspec import appspec
     from deployq.cli.bundle import bundle
+    from deployq.cli.deployments import deploy, deployments, plan, push
+    from deployq.cli.resources import app, config, group, instances
 
-    cli.add_command(appspec)
-    cli.add_command(bundle)
+    for command in (appspec, bundle, push, deploy, plan, deployments, app, group, config, instances):
+        cli.add_command(command)
 
 
 _register()
