@@ -9,13 +9,37 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["up", "migrate", "coordinator", "beat", "flower", "server", "settings", "appspec", "bundle", "agent"]
+COMMANDS = [
+    "up",
+    "migrate",
+    "coordinator",
+    "beat",
+    "flower",
+    "server",
+    "settings",
+    "appspec",
+    "bundle",
+    "agent",
+    "app",
+    "group",
+    "config",
+    "instances",
+    "push",
+    "deploy",
+    "plan",
+    "deployments",
+]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOYQ_")}
-    return subprocess.run([sys.executable, "-m", "deployq", *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "deployq", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_top_level_help_lists_every_command() -> None:
@@ -39,16 +63,25 @@ def test_every_command_has_help(command: str) -> None:
         (["flower"], {}, 2, "Missing option '--basic-auth'"),
         (["flower", "--basic-auth", "nopassword"], {}, 2, "expected USER:PASSWORD"),
         (["coordinator", "--concurrency", "0"], {}, 2, "0 is not in the range x>=1"),
-        (["settings"], {"DEPLOYQ_BEAT_INTERVAL": "often"}, 1,
-         "error: DEPLOYQ_BEAT_INTERVAL: expected a number, got 'often'"),
+        (
+            ["settings"],
+            {"DEPLOYQ_BEAT_INTERVAL": "often"},
+            1,
+            "error: DEPLOYQ_BEAT_INTERVAL: expected a number, got 'often'",
+        ),
         (["migrate"], {"DEPLOYQ_DATABASE_URL": "nonsense"}, 1, "error: DEPLOYQ_DATABASE_URL is not a database URL"),
-        (["migrate"], {"DEPLOYQ_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}, 1,
-         "error: cannot reach the database"),
+        (
+            ["migrate"],
+            {"DEPLOYQ_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"},
+            1,
+            "error: cannot reach the database",
+        ),
         (["coordinator"], {}, 1, "error: no Redis URL"),
     ],
 )
-def test_wrong_input_is_one_clear_line(args: list[str], env: dict[str, str], code: int, message: str,
-                                       tmp_path: Path) -> None:
+def test_wrong_input_is_one_clear_line(
+    args: list[str], env: dict[str, str], code: int, message: str, tmp_path: Path
+) -> None:
     result = run(*args, env={"DEPLOYQ_DATA_DIR": str(tmp_path), **env})
     assert result.returncode == code, result.stderr
     assert message in result.stderr
@@ -75,9 +108,12 @@ def test_server_answers_its_liveness_probe(tmp_path: Path) -> None:
 
     port = free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOYQ_")}
-    proc = subprocess.Popen([sys.executable, "-m", "deployq", "server", "--port", str(port)],
-                            env={**base, "DEPLOYQ_DATA_DIR": str(tmp_path)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deployq", "server", "--port", str(port)],
+        env={**base, "DEPLOYQ_DATA_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         body = b""
