@@ -77,6 +77,7 @@ def test_every_command_has_help(command: str) -> None:
             "error: cannot reach the database",
         ),
         (["coordinator"], {}, 1, "error: no Redis URL"),
+        (["server"], {}, 1, "error: no Redis URL"),
     ],
 )
 def test_wrong_input_is_one_clear_line(
@@ -100,7 +101,7 @@ def test_migrate_then_settings(tmp_path: Path) -> None:
     assert (tmp_path / "deployq.db").exists()
 
 
-def test_server_answers_its_liveness_probe(tmp_path: Path) -> None:
+def test_server_answers_its_liveness_probe(tmp_path: Path, redis_url: str) -> None:
     import time
     import urllib.request
 
@@ -110,7 +111,7 @@ def test_server_answers_its_liveness_probe(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOYQ_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "deployq", "server", "--port", str(port)],
-        env={**base, "DEPLOYQ_DATA_DIR": str(tmp_path)},
+        env={**base, "DEPLOYQ_DATA_DIR": str(tmp_path), "DEPLOYQ_REDIS_URL": redis_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

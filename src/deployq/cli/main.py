@@ -14,7 +14,7 @@ import click
 
 from deployq import __version__
 from deployq.config.settings import load_settings, settings_markdown
-from deployq.errors import DeployqError
+from deployq.errors import ConfigurationError, DeployqError
 
 
 class Stop(Exception):
@@ -180,6 +180,8 @@ def server(host: str, port: int, workers: int) -> None:
     from deployq.api.app import create_app
 
     settings = load_settings()
+    if not settings.redis_url:
+        raise ConfigurationError("no Redis URL: set DEPLOYQ_REDIS_URL (deployq up sets it for its own server)")
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
     else:

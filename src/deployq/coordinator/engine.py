@@ -233,9 +233,10 @@ class Engine:
         """End the deployment (compare-and-set: only the first caller does), then roll back and start
         the group's next queued deployment as configured."""
         assert status in TERMINAL_DEPLOYMENT_STATUSES
+        # targets first: whoever sees the terminal status also sees every target final
+        self.store.deployments.skip_pending_targets(deployment_id)
         changed = self.store.deployments.transition(deployment_id, RUNNING, status, error_code=code,
                                                     error_message=message)
-        self.store.deployments.skip_pending_targets(deployment_id)
         self.progress.close_deployment(deployment_id)
         if not changed:
             return False
