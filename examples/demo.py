@@ -201,33 +201,10 @@ class Demo:
         print("   no process left behind")
 
 
-def ancestors() -> set[int]:
-    """This process and its parents (make, the shell): they name the data directory too."""
-    pids, pid = set(), os.getpid()
-    while pid > 1:
-        pids.add(pid)
-        try:
-            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-    return pids
-
-
 def leftovers(data: Path) -> list[int]:
-    marker = str(data).encode()
-    mine = ancestors()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) in mine:
-            continue
-        try:
-            if (proc / "stat").read_text().split(") ")[-1].startswith("Z"):
-                continue
-            if marker in (proc / "cmdline").read_bytes() or marker in (proc / "environ").read_bytes():
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+    from deployq.processes import lingering
+
+    return lingering(data)
 
 
 def main() -> int:

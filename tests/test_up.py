@@ -12,24 +12,13 @@ from pathlib import Path
 import pytest
 
 from deployq.embedded import free_port
+from deployq.processes import lingering
 from tests.conftest import REPO, wait_for
 
 
 def stack_processes(data_dir: Path) -> list[int]:
     """Pids of live processes that belong to the stack in ``data_dir`` (by command line or env)."""
-    marker = str(data_dir.resolve()).encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if (proc / "stat").read_text().split(") ")[-1].startswith("Z"):
-                continue
-            if marker in (proc / "cmdline").read_bytes() or marker in (proc / "environ").read_bytes():
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+    return lingering(data_dir)
 
 
 def up_env(**extra: str) -> dict[str, str]:

@@ -72,3 +72,34 @@ def tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def ancestry(pid: int | None = None) -> set[int]:
+    """``pid`` (default: this process) and its parents."""
+    pids, current = set(), pid or os.getpid()
+    while current > 1:
+        pids.add(current)
+        try:
+            current = int(Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
+
+
+def lingering(marker: Path, exclude: set[int] | None = None) -> list[int]:
+    """Live processes (not zombies) whose command line or environment names ``marker``: what a stack
+    rooted at that directory left behind. ``exclude``: pids to ignore (default: this one and its parents)."""
+    needle = str(marker.resolve()).encode()
+    skip = ancestry() if exclude is None else exclude
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) in skip:
+            continue
+        try:
+            if (proc / "stat").read_text().rsplit(") ", 1)[-1].startswith("Z"):
+                continue
+            if needle in (proc / "cmdline").read_bytes() or needle in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found

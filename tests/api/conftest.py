@@ -63,3 +63,18 @@ def api(tmp_path: Path, processes: Processes, fleet: Fleet) -> Iterator[Api]:
         except OSError:
             time.sleep(0.1)
     yield Api(fleet, port, credentials)
+
+
+def zip_of(directory: Path) -> bytes:
+    """A revision directory as zip bytes, modes kept."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(str(path.relative_to(directory)))
+                info.external_attr = (path.stat().st_mode & 0xFFFF) << 16
+                zf.writestr(info, path.read_bytes())
+    return buffer.getvalue()

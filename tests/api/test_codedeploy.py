@@ -3,8 +3,6 @@ from an S3 revision in moto's S3 server, the waiter, signature failures and rest
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, zip_of
 from tests.bundle.conftest import AWS_ENV, moto_endpoint  # noqa: F401 - the shared moto S3 server
 from tests.deployments.conftest import make_revision
 
@@ -99,15 +97,7 @@ def test_applications_configs_instances_and_tags(api: Api) -> None:
 
 
 def _bundle(tmp_path: Path, version: str, journal: Path) -> bytes:
-    rev = make_revision(tmp_path / "src", version, journal)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for path in sorted(rev.rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(str(path.relative_to(rev)))
-                info.external_attr = (path.stat().st_mode & 0xFFFF) << 16
-                zf.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+    return zip_of(make_revision(tmp_path / "src", version, journal))
 
 
 def test_a_whole_deployment_through_boto3(api: Api, moto_endpoint: str, tmp_path: Path,  # noqa: F811

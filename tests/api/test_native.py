@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, zip_of
 from tests.deployments.conftest import make_revision
 
 
@@ -32,17 +30,6 @@ def call(api: Api, method: str, path: str, body: Any = None, *, who: str | None 
             return response.status, json.loads(text) if "json" in kind else text.decode()
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"null")
-
-
-def zip_of(directory: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(str(path.relative_to(directory)))
-                info.external_attr = (path.stat().st_mode & 0xFFFF) << 16
-                zf.writestr(info, path.read_bytes())
-    return buffer.getvalue()
 
 
 def test_every_request_needs_a_token(api: Api) -> None:
