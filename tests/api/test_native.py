@@ -157,7 +157,7 @@ def test_openapi_has_no_server_error(api: Api) -> None:
         [str(schemathesis), "run", f"{api.url}/openapi.json", "--checks", "not_a_server_error",
          "-H", f"Authorization: Bearer {api.token()}", "--max-examples", "25", "--exclude-path-regex", "logs$",
          "--request-timeout", "20", "--workers", "1"],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600, cwd=api.fleet.tmp_path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     import re
 

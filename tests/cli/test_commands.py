@@ -146,3 +146,37 @@ def test_agent_wrong_input(args: list[str], code: int, message: str, tmp_path: P
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_flower_needs_its_basic_auth(tmp_path: Path, redis_url: str) -> None:
+    import base64
+    import time
+    import urllib.error
+    import urllib.request
+
+    from deployq.embedded import free_port
+
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOYQ_")}
+    proc = subprocess.Popen([sys.executable, "-m", "deployq", "flower", "--basic-auth", "ops:s3cret", "--port",
+                             str(port)], env={**base, "DEPLOYQ_REDIS_URL": redis_url},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        statuses = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not statuses:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                statuses.append(200)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+            except OSError:
+                time.sleep(0.2)
+        assert statuses == [401]
+        auth = base64.b64encode(b"ops:s3cret").decode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Authorization": f"Basic {auth}"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -206,3 +206,21 @@ def test_update_outdated_instances_only(fleet: Fleet) -> None:
     second = fleet.wait(fleet.deploy(rev, update_outdated_instances_only=True).id)
     assert second.status is DeploymentStatus.SUCCEEDED
     assert fleet.statuses(second.id) == {"web-1": "Skipped", "web-2": "Succeeded"}
+
+
+def test_stop_letting_running_hooks_finish(fleet: Fleet) -> None:
+    fleet.start(["web-1", "web-2"])
+    fleet.group()
+    rev = fleet.revision("v1", scripts={"ApplicationStart": f"sleep 2\necho finished >> {fleet.journal}\n"})
+    d = fleet.deploy(rev)
+    wait_for(lambda: fleet.progress.event_state(d.id, "web-1", "ApplicationStart").get("state") == "running",
+             timeout=30, what="the hook to start")
+    assert fleet.service.stop(d.id, mode="finish")[0] == "Pending"
+    stopped = fleet.wait(d.id, timeout=30)
+    assert stopped.status is DeploymentStatus.STOPPED
+    start = fleet.progress.event_state(d.id, "web-1", "ApplicationStart")["outcome"]
+    assert start["status"] == "Succeeded"  # it was allowed to finish
+    assert "finished" in journal_lines(fleet.journal)
+    validate = fleet.progress.event_state(d.id, "web-1", "ValidateService")["outcome"]
+    assert validate["status"] == "Skipped"  # but nothing new started
+    assert fleet.statuses(d.id) == {"web-1": "Failed", "web-2": "Skipped"}  # web-1 did not get all of v1

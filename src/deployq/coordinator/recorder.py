@@ -30,7 +30,10 @@ def event_from_outcome(name: str, outcome: dict[str, Any]) -> LifecycleEvent:
 
 
 def target_status(outcomes: list[dict[str, Any] | None]) -> TargetStatus:
-    if any(o is not None and o["status"] == LifecycleEventStatus.FAILED.value for o in outcomes):
+    """Failed when an event failed, or when events were skipped because the deployment stopped
+    (``blocked``): such a host did not get the whole revision."""
+    if any(o is not None and (o["status"] == LifecycleEventStatus.FAILED.value or o.get("blocked"))
+           for o in outcomes):
         return TargetStatus.FAILED
     if all(o is not None for o in outcomes):
         return TargetStatus.SUCCEEDED
