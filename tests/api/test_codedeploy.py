@@ -283,3 +283,40 @@ def signed_post(api: Api, target: str, body: bytes) -> tuple[int, dict[str, Any]
 
 
 _ = Config
+
+
+def test_cli_push_to_s3_and_deploy(api: Api, moto_endpoint: str, tmp_path: Path) -> None:  # noqa: F811
+    """`deployq push --s3-location` (like `aws deploy push`) then `deployq deploy` from that S3 location."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_bucket(Bucket="releases")
+    api.fleet.env.update({**AWS_ENV, "DEPLOYQ_S3_ENDPOINT_URL": moto_endpoint})
+    api.fleet.start(["web-1"])
+    api.fleet.group("shop", "prod")
+    admin = api.credentials["admin"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYQ_", "AWS_"))}
+    env.update({**AWS_ENV, "AWS_ENDPOINT_URL_S3": moto_endpoint, "DEPLOYQ_ENDPOINT": api.url,
+                "DEPLOYQ_TOKEN": str(admin.token), "DEPLOYQ_ACCESS_KEY_ID": str(admin.access_key_id),
+                "DEPLOYQ_SECRET_ACCESS_KEY": str(admin.secret_access_key),
+                "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")})
+    source = make_revision(tmp_path / "src", "v1", api.fleet.journal)
+
+    def deployq(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "deployq", *args], env=env, capture_output=True, text=True,
+                              timeout=180)
+
+    pushed = deployq("-o", "json", "push", str(source), "-a", "shop", "--s3-location", "s3://releases/shop/v1.zip")
+    assert pushed.returncode == 0, pushed.stderr
+    revision = json.loads(pushed.stdout)["revision"]
+    assert revision["s3Location"]["bucket"] == "releases" and revision["s3Location"]["eTag"]
+    assert api.client().list_application_revisions(applicationName="shop")["revisions"] == [revision]
+    deployed = deployq("deploy", "shop", "prod", "--s3-location", "s3://releases/shop/v1.zip")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert api.fleet.agents[0].installed("web-1", "/srv/app/index.html").read_text() == "version v1\n"
+    failed = deployq("push", str(source), "-a", "shop", "--s3-location", "s3://no-such-bucket/x.zip")
+    assert failed.returncode == 1
+    assert f"Failed to upload '{source}' to 's3://no-such-bucket/x.zip'" in failed.stderr
