@@ -94,3 +94,9 @@ def test_readme_documents_every_setting() -> None:
 def test_example_settings_file_loads() -> None:
     settings = load_settings({"DEPLOYQ_CONFIG": str(REPO / "config" / "deployq.example.yml")})
     assert settings.sources
+
+
+def test_signed_links_are_redacted() -> None:
+    assert redact_url("http://h/api/v1/bundles/a/b.zip?expires=9&signature=abc") == (
+        "http://h/api/v1/bundles/a/b.zip?expires=9&signature=***")
+    assert redact_url("https://u:pw@h/x?token=t&a=1") == "https://u:***@h/x?token=***&a=1"

@@ -12,12 +12,12 @@ agent reads an unknown type as tar); ``revisionType`` is matched case-insensitiv
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deployq.config.settings import redact_url
 from deployq.errors import BundleError
 
 ZIP, TAR, TGZ, DIRECTORY = "zip", "tar", "tgz", "directory"
@@ -25,19 +25,6 @@ _KNOWN = {ZIP, TAR, TGZ, DIRECTORY}
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _COMMIT = re.compile(r"^[0-9a-fA-F]{4,64}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-
-
-def redact_url(url: str) -> str:
-    """``url`` without a password (``https://user:***@host/…``), for messages and logs."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return "<invalid URL>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from pathlib import Path
 from deployq.bundle.digest import copy_hashed
 from deployq.bundle.fetched import FetchedBundle
 from deployq.bundle.fs import atomic_file
-from deployq.bundle.location import DeployqLocation, redact_url
+from deployq.bundle.location import DeployqLocation
 from deployq.bundle.options import FetchOptions
 from deployq.bundle.retry import Transient, retrying
+from deployq.config.settings import redact_url
 from deployq.errors import BundleError
 
 USER_AGENT = "deployq-bundle-fetcher"

@@ -148,13 +148,24 @@ class Settings:
         return out
 
 
+_SECRET_PARAMS = {"signature", "token", "x-amz-signature", "x-amz-security-token"}
+
+
 def redact_url(url: str) -> str:
-    """Hide the password of a URL (``redis://:secret@host`` → ``redis://:***@host``)."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """Hide the password of a URL (``redis://:secret@host`` → ``redis://:***@host``) and the values of
+    signing query parameters (``?signature=***``), for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "<invalid URL>"
+    if password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{password}@", ":***@", 1))
+    if parts.query:
+        pairs = [p.split("=", 1) for p in parts.query.split("&")]
+        parts = parts._replace(query="&".join(
+            f"{p[0]}=***" if len(p) == 2 and p[0].lower() in _SECRET_PARAMS else "=".join(p) for p in pairs))
+    return urlunsplit(parts)
 
 
 def _convert(spec: SettingSpec, raw: object, where: str) -> object:
