@@ -8,7 +8,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.api.conftest import Api, zip_of
@@ -281,8 +280,6 @@ def signed_post(api: Api, target: str, body: bytes) -> tuple[int, dict[str, Any]
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
 
-
-_ = Config
 
 
 def test_cli_push_to_s3_and_deploy(api: Api, moto_endpoint: str, tmp_path: Path) -> None:  # noqa: F811

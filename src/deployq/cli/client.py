@@ -119,7 +119,8 @@ class Api:
         from botocore.config import Config
 
         if not (self.connection.access_key_id and self.connection.secret_access_key):
-            raise CliError("no access key: set DEPLOYQ_ACCESS_KEY_ID and DEPLOYQ_SECRET_ACCESS_KEY, or use a "
+            raise CliError("no access key: run `deployq up` here first, set DEPLOYQ_ACCESS_KEY_ID and "
+                           "DEPLOYQ_SECRET_ACCESS_KEY, or use a "
                            "config file with access_key_id and secret_access_key")
         return boto3.client("codedeploy", endpoint_url=self.connection.endpoint, region_name="us-east-1",
                             aws_access_key_id=self.connection.access_key_id,

@@ -22,13 +22,20 @@ from deployq.domain.enums import (
     LifecycleEventStatus,
     TargetStatus,
 )
-from deployq.domain.model import Deployment, DeploymentTarget, LifecycleEvent
+from deployq.domain.model import ACTIVE_DEPLOYMENT_STATUSES, Deployment, DeploymentTarget, LifecycleEvent
 from deployq.domain.names import check_description
 from deployq.errors import NotFoundError
+from deployq.store.applications import application_row
 from deployq.store.database import Database
 from deployq.store.groups import group_row
 from deployq.store.mapping import to_deployment, to_target
-from deployq.store.models import DeploymentRow, DeploymentTargetRow, LifecycleEventRow, utcnow
+from deployq.store.models import (
+    DeploymentGroupRow,
+    DeploymentRow,
+    DeploymentTargetRow,
+    LifecycleEventRow,
+    utcnow,
+)
 
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 _FINISHED_EVENT = {LifecycleEventStatus.SUCCEEDED, LifecycleEventStatus.FAILED, LifecycleEventStatus.SKIPPED}
@@ -124,8 +131,6 @@ class Deployments:
                 if group is not None:
                     query = query.where(DeploymentRow.deployment_group_id == group_row(session, application, group).id)
                 else:
-                    from deployq.store.applications import application_row
-
                     query = query.where(DeploymentRow.application_id == application_row(session, application).id)
             wanted = [s.value for s in statuses]
             if wanted:
@@ -170,8 +175,6 @@ class Deployments:
             if changed and to is DeploymentStatus.SUCCEEDED:
                 row = deployment_row(session, deployment_id)
                 if row.deployment_group_id is not None:
-                    from deployq.store.models import DeploymentGroupRow
-
                     grp = session.get(DeploymentGroupRow, row.deployment_group_id)
                     if grp is not None:
                         grp.last_successful_deployment_id = deployment_id
@@ -179,8 +182,6 @@ class Deployments:
 
     def active(self, group_id: str) -> builtins.list[Deployment]:
         """The group's deployments that are not finished, oldest first."""
-        from deployq.domain.model import ACTIVE_DEPLOYMENT_STATUSES
-
         with self.db.session() as session:
             rows = session.scalars(
                 select(DeploymentRow)

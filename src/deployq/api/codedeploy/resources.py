@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from deployq.domain.enums import ComputePlatform, MinimumHealthyHostsType, Regis
 from deployq.domain.model import MinimumHealthyHosts, TagFilter, TrafficRouting
 from deployq.errors import InvalidInputError, NotFoundError
 from deployq.orchestration.targets import filters_from_json
+from deployq.service.deployments import check_revision
 
 OPS: dict[str, Handler] = {}
 
@@ -262,8 +264,6 @@ def register_application_revision(ctx: OpContext, p: dict[str, Any]) -> dict[str
     app = required(p, "applicationName", "ApplicationNameRequiredException")
     revision = required(p, "revision", "RevisionRequiredException")
     ctx.check_change(app)
-    from deployq.service.deployments import check_revision
-
     ctx.store.revisions.register(app, check_revision(revision), p.get("description"))
     return {}
 
@@ -300,8 +300,6 @@ def list_application_revisions(ctx: OpContext, p: dict[str, Any]) -> dict[str, A
 
 
 def json_key(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from deployq.domain.arns import application_arn, deployment_group_arn, instance_arn
+from deployq.domain.arns import instance_arn
 from deployq.domain.enums import TargetStatus
 from deployq.domain.model import (
     Application,
@@ -231,5 +231,3 @@ def instance_info(i: OnPremisesInstance) -> JSON:
         }
     )
 
-
-__all__ = ["application_arn", "deployment_group_arn"]
